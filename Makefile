@@ -1,0 +1,42 @@
+# make run   - set up .venv with the pinned dependencies (once) and run the default pipeline
+# make test  - set up the same and run the test suite
+# make report, make lint, make bench, make dryrun-paper - see README.md
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SNAKEMAKE := $(PY) -m snakemake
+STAMP := $(VENV)/.installed
+CORES ?= all
+
+.PHONY: setup run test report lint bench dryrun-paper clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+	  || $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+run: setup
+	$(SNAKEMAKE) --cores $(CORES)
+
+test: setup
+	$(PY) -m pytest
+
+report: setup
+	$(SNAKEMAKE) --cores $(CORES)
+	$(SNAKEMAKE) --report results/report.html
+
+lint: setup
+	$(SNAKEMAKE) --lint
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+dryrun-paper: setup
+	$(SNAKEMAKE) -n --configfile config/paper.yaml --quiet rules
+
+clean:
+	rm -rf results .snakemake

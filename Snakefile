@@ -1,0 +1,21 @@
+# sernn-pipeline: train populations of spatially embedded RNNs and analyse their structure.
+# Config: config.yaml (the embedded default), validated against workflow/schemas/config.schema.yaml.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: os.path.join(workflow.basedir, "config.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/dataset.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/structure.smk"
+include: "workflow/rules/summary.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_outputs(),

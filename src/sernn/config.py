@@ -1,0 +1,181 @@
+"""The workflow's config: composition (default <- preset <- user), validation against the JSON
+schema with defaults, checks the schema cannot express, and the strength grid.
+
+Errors are ``ConfigError`` with one message naming the key, the bad value and where it came from.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+#: Keys replaced as a whole (not merged key by key) when a preset or user config gives them.
+REPLACED_KEYS = ("regularisers", "seeds")
+
+
+class ConfigError(ValueError):
+    """A config value is invalid; the message names the key and the value."""
+
+
+def load_yaml(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {str(path)!r} does not exist")
+    with open(path) as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(path)!r} must hold a mapping, got {type(data).__name__}")
+    return data
+
+
+def merge(base: dict, override: dict) -> dict:
+    """Deep merge: mappings merged key by key, anything else (and ``REPLACED_KEYS`` at the top)
+    replaced. Returns a new dict."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _merge_top(base: dict, override: dict) -> dict:
+    out = merge({k: v for k, v in base.items() if k not in override or k not in REPLACED_KEYS},
+                {k: v for k, v in override.items() if k not in REPLACED_KEYS})
+    for key in REPLACED_KEYS:
+        if key in override:
+            out[key] = copy.deepcopy(override[key])
+    return out
+
+
+def compose(default: dict, overrides: dict, presets_dir: str | Path) -> dict:
+    """The config a run uses: ``default`` (config.yaml), then the preset named by ``preset`` (a file
+    ``<presets_dir>/<name>.yaml``) if any, then the user's ``overrides`` (--configfile / --config)."""
+    name = overrides.get("preset", default.get("preset"))
+    out = copy.deepcopy(default)
+    if name:
+        path = Path(presets_dir) / f"{name}.yaml"
+        if not path.is_file():
+            known = sorted(p.stem for p in Path(presets_dir).glob("*.yaml"))
+            raise ConfigError(f"config key preset = {name!r}: no preset file {str(path)!r} "
+                              f"(known presets: {', '.join(known) or 'none'})")
+        out = _merge_top(out, load_yaml(path))
+    return _merge_top(out, overrides)
+
+
+def _key(path) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "<root>"
+
+
+def _set_defaults(validator_class):
+    from jsonschema import validators
+
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for prop, sub in properties.items():
+                if "default" in sub and prop not in instance:
+                    instance[prop] = copy.deepcopy(sub["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return validators.extend(validator_class, {"properties": set_defaults})
+
+
+def validate(config: dict, schema_path: str | Path, source: str = "config") -> dict:
+    """Validate ``config`` against the YAML JSON-schema at ``schema_path``, filling defaults in place.
+    Raises ``ConfigError`` naming the first bad key and value. Returns ``config``."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    with open(schema_path) as fh:
+        schema = yaml.safe_load(fh)
+    validator = _set_defaults(Draft202012Validator)(schema)
+    error = best_match(validator.iter_errors(config))
+    if error is not None:
+        raise ConfigError(f"invalid {source}: key {_key(error.absolute_path)} = {error.instance!r}: "
+                          f"{error.message}")
+    return config
+
+
+def expand_strengths(spec: Any, key: str) -> list[float]:
+    """A list of strengths, or ``{"linspace": [start, stop, num]}``. Values rounded to 10 significant
+    digits (the precision of the path labels). Raises ``ConfigError`` on negative or duplicate values."""
+    if isinstance(spec, dict):
+        start, stop, num = spec["linspace"]
+        if int(num) != num or num < 1:
+            raise ConfigError(f"config key {key}.linspace: num must be a positive integer, got {num!r}")
+        values = np.linspace(float(start), float(stop), int(num)).tolist()
+    else:
+        values = list(spec)
+    out = [float(strength_label(float(v))) for v in values]
+    for v in out:
+        if not math.isfinite(v) or v < 0:
+            raise ConfigError(f"config key {key}: strength {v!r} is not a finite number >= 0")
+    labels = [strength_label(v) for v in out]
+    dup = sorted({lab for lab in labels if labels.count(lab) > 1})
+    if dup:
+        raise ConfigError(f"config key {key}: strengths repeat ({', '.join(dup)})")
+    return out
+
+
+def strength_label(value: float) -> str:
+    """The path label of a strength: 10 significant digits, e.g. 0.0012990000000000002 -> '0.001299'."""
+    return f"{float(value):.10g}"
+
+
+def populations(config: dict) -> dict[str, dict]:
+    """Regulariser entry name -> {"type", "task", "strengths": [floats], "labels": [path labels]}."""
+    out = {}
+    for name, entry in config["regularisers"].items():
+        strengths = expand_strengths(entry["strengths"], f"regularisers.{name}.strengths")
+        out[name] = {"type": entry.get("type", name), "task": entry.get("task", "maze"),
+                     "strengths": strengths, "labels": [strength_label(s) for s in strengths]}
+    return out
+
+
+def check(config: dict, base_dir: str | Path = ".") -> None:
+    """Checks beyond the schema: the unit grid matches n_units, a coordinates file exists and has the
+    right shape, regulariser types are known, strengths are valid. Raises ``ConfigError``."""
+    from .embedding import load_coordinates
+    from .regularisers import REGULARISERS
+
+    model = config["model"]
+    n = model["n_units"]
+    if model.get("coordinates"):
+        path = Path(model["coordinates"])
+        if not path.is_absolute():
+            path = Path(base_dir) / path
+        try:
+            load_coordinates(path, n)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"config key model.coordinates = {model['coordinates']!r}: {exc}") from exc
+    else:
+        grid = model["grid"]
+        if int(np.prod(grid)) != n:
+            raise ConfigError(f"config key model.grid = {grid!r}: holds {int(np.prod(grid))} units, "
+                              f"but model.n_units = {n}")
+    for name, entry in config["regularisers"].items():
+        kind = entry.get("type", name)
+        if kind not in REGULARISERS:
+            raise ConfigError(f"config key regularisers.{name}: unknown regulariser {kind!r} "
+                              f"(expected one of {', '.join(REGULARISERS)}; set `type:` to use "
+                              f"another name)")
+    pops = populations(config)
+    if not any(p["strengths"] for p in pops.values()):
+        raise ConfigError("config key regularisers: no strengths given, nothing to train")
+    if config["analysis"]["epoch"] > config["training"]["epochs"]:
+        raise ConfigError(f"config key analysis.epoch = {config['analysis']['epoch']!r}: larger than "
+                          f"training.epochs = {config['training']['epochs']}")
+    seeds = config["seeds"]
+    if len(set(seeds)) != len(seeds):
+        raise ConfigError(f"config key seeds = {seeds!r}: seeds repeat")

@@ -1,0 +1,231 @@
+"""The workflow's steps as plain functions: paths and config sections in, files out.
+
+Each Snakemake script is a few lines that call one of these; tests call them without Snakemake.
+File formats belong to ``sernn.storage``; the science to the modules named after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+import zlib
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from . import binarise as binarise_mod
+from . import storage
+from .config import strength_label
+
+SPLITS = ("train", "test", "validation")
+
+
+@contextlib.contextmanager
+def logged(path: str | Path | None) -> Iterator[None]:
+    """Send stdout and stderr (Python's and the C libraries') to the log file ``path``."""
+    if not path:
+        yield
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", buffering=1) as fh:
+        import os
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved = os.dup(1), os.dup(2)
+        os.dup2(fh.fileno(), 1)
+        os.dup2(fh.fileno(), 2)
+        old = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = fh
+        try:
+            yield
+        except BaseException:
+            import traceback
+
+            traceback.print_exc(file=fh)
+            raise
+        finally:
+            sys.stdout, sys.stderr = old
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def say(message: str) -> None:
+    """One timestamped progress line (to the rule's log when inside ``logged``)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# -- dataset ------------------------------------------------------------------------------------
+
+def generate_dataset(output: str | Path, dataset: dict) -> None:
+    """Generate every split of the maze task (``sernn.task.generate``) and write it to ``output``.
+    dataset: the config's ``dataset`` section."""
+    from . import task
+
+    sizes = {s: int(dataset[s]) for s in SPLITS}
+    splits = task.generate(sizes, dataset["goal_steps"], dataset["delay_steps"],
+                           dataset["choice_steps"], seed=dataset["seed"])
+    attrs = {"seed": dataset["seed"], "goal_steps": dataset["goal_steps"],
+             "delay_steps": dataset["delay_steps"], "choice_steps": dataset["choice_steps"],
+             "inputs": "goal one-hot (7, 9, 17, 19) in 0-3; offered directions two-hot (l, u, r, d) in 4-7",
+             "labels": "correct first step, one-hot over l, u, r, d",
+             "shuffled_labels": "labels permuted over trials: the random-task control"}
+    storage.write_dataset(output, splits, attrs, {"dataset": dataset})
+    say(f"dataset: {', '.join(f'{k} {v}' for k, v in sizes.items())} problems -> {output}")
+
+
+# -- geometry -----------------------------------------------------------------------------------
+
+def geometry(model: dict, base_dir: str | Path = ".") -> tuple[np.ndarray, np.ndarray]:
+    """Unit coordinates (N, 3) and distance matrix (N, N) (raised to distance_power) of ``model``."""
+    from . import embedding
+
+    if model.get("coordinates"):
+        path = Path(model["coordinates"])
+        coords = embedding.load_coordinates(path if path.is_absolute() else Path(base_dir) / path,
+                                            model["n_units"])
+    else:
+        coords = embedding.grid_coordinates(tuple(model["grid"]))
+    return coords, embedding.distance_matrix(coords, model["distance_metric"], model["distance_power"])
+
+
+# -- training -----------------------------------------------------------------------------------
+
+def train_networks(dataset_path: str | Path, output: str | Path, *, regulariser: str,
+                   regulariser_type: str, task: str, strength: float, seeds: Iterable[int],
+                   model: dict, training: dict, threads: int = 1, base_dir: str | Path = ".",
+                   config: dict | None = None) -> None:
+    """Train one network per seed at one (regulariser, strength) in this process and write them all
+    to ``output`` (layout in ``sernn.storage``)."""
+    from . import training as tr
+
+    tr.configure_tensorflow(threads)
+    data = storage.read_dataset(dataset_path)
+    labels_key = {"maze": "labels", "random": "shuffled_labels"}[task]
+    coords, distance = geometry(model, base_dir)
+    spec = tr.TrainingSpec(regulariser=regulariser_type, strength=float(strength),
+                           epochs=training["epochs"], batch_size=training["batch_size"],
+                           learning_rate=training["learning_rate"], noise_std=model["noise_std"],
+                           n_units=model["n_units"], comms_factor=model["comms_factor"])
+    trainer = tr.Trainer(spec, distance, n_steps=data["train"]["inputs"].shape[1])
+    results = {}
+    for seed in seeds:
+        t0 = time.perf_counter()
+        results[int(seed)] = trainer.train(int(seed), float(strength), data, labels_key, progress=say)
+        r = results[int(seed)]
+        say(f"{regulariser} strength {strength:g} seed {seed}: validation accuracy "
+            f"{r.evaluation['validation_accuracy'][-1]:.4f} after {spec.epochs} epochs "
+            f"({time.perf_counter() - t0:.1f} s){' DIVERGED' if r.diverged else ''}")
+    attrs = {"regulariser": regulariser, "regulariser_type": regulariser_type, "task": task,
+             "strength": float(strength), "strength_label": strength_label(strength),
+             "comms_factor": model["comms_factor"], "distance_power": model["distance_power"]}
+    storage.write_networks(output, results, coords, distance, attrs, config or {})
+
+
+# -- binarisation -------------------------------------------------------------------------------
+
+def binarise_networks(networks_path: str | Path, output: str | Path, options: dict,
+                      config: dict | None = None) -> None:
+    """Binarise every snapshot of every seed (``sernn.binarise``). options: the config's
+    ``binarise`` section (method, fraction, symmetrise, drop_diagonal)."""
+    nets = storage.read_networks(networks_path)
+    adjacency = {seed: binarise_mod.binarise_stack(d["recurrent"], **options)
+                 for seed, d in nets["seeds"].items()}
+    attrs = {"regulariser": nets["attrs"]["regulariser"], "strength": nets["attrs"]["strength"],
+             **{k: options[k] for k in ("method", "fraction", "symmetrise", "drop_diagonal")},
+             "undirected_measures_use": ("the adjacency as stored" if options["symmetrise"] != "none"
+                                         else "A OR A^T, diagonal dropped (sernn.binarise.undirected)")}
+    storage.write_binarised(output, adjacency, attrs, config or {})
+    say(f"binarised {len(adjacency)} seeds x {next(iter(adjacency.values())).shape[0]} snapshots")
+
+
+# -- metrics ------------------------------------------------------------------------------------
+
+def null_seed(base: int, regulariser: str, strength: float, seed: int, epoch: int) -> int:
+    """The seed of one network snapshot's null graphs: stable across runs, machines and job order."""
+    ss = np.random.SeedSequence([base, zlib.crc32(regulariser.encode()),
+                                 zlib.crc32(strength_label(strength).encode()), seed, epoch])
+    return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+def compute_metrics(networks_path: str | Path, binarised_path: str | Path, output: str | Path,
+                    metrics: dict, config: dict | None = None) -> None:
+    """One row per seed x epoch: structural metrics (``sernn.metrics.network_metrics``) plus the
+    network's accuracies. metrics: the config's ``metrics`` section."""
+    from .metrics import network_metrics
+
+    nets = storage.read_networks(networks_path)
+    binar = storage.read_binarised(binarised_path)
+    regulariser, strength = nets["attrs"]["regulariser"], float(nets["attrs"]["strength"])
+    rows: list[dict] = []
+    t0 = time.perf_counter()
+    for seed, d in nets["seeds"].items():
+        adjacency = binar["seeds"][seed]
+        n_snap = d["recurrent"].shape[0]
+        for epoch in range(n_snap):
+            a = binarise_mod.undirected(adjacency[epoch])
+            values = network_metrics(d["recurrent"][epoch], a, nets["distance"],
+                                     n_nulls=metrics["n_nulls"],
+                                     seed=null_seed(metrics["seed"], regulariser, strength, seed, epoch),
+                                     gamma=metrics["modularity_gamma"],
+                                     louvain_runs=metrics["louvain_runs"],
+                                     swp=metrics["small_world_propensity"])
+            hist, ev = d["history"], d["evaluation"]
+            rows.append({"regulariser": regulariser,
+                         "regulariser_type": nets["attrs"]["regulariser_type"],
+                         "task": nets["attrs"]["task"], "strength": strength, "seed": seed,
+                         "epoch": epoch,
+                         "accuracy": float(hist["accuracy"][epoch - 1]) if epoch else np.nan,
+                         "loss": float(hist["loss"][epoch - 1]) if epoch else np.nan,
+                         "test_accuracy": float(ev["test_accuracy"][epoch]),
+                         "val_accuracy": float(ev["validation_accuracy"][epoch]),
+                         "diverged": bool(d["attrs"]["diverged"]), **values})
+        say(f"metrics seed {seed}: {n_snap} snapshots ({time.perf_counter() - t0:.1f} s so far)")
+    columns = {k: np.asarray([r[k] for r in rows]) for k in rows[0]}
+    attrs = {"regulariser": regulariser, "strength": strength, "n_nulls": metrics["n_nulls"],
+             "null_seed_base": metrics["seed"]}
+    storage.write_table(output, columns, attrs, config or {}, "compute_metrics")
+
+
+# -- aggregate ----------------------------------------------------------------------------------
+
+def aggregate(metrics_paths: Iterable[str | Path], output_csv: str | Path, analysis: dict):
+    """Concatenate the per-job metric tables into one tidy CSV (one row per regulariser x strength x
+    seed x epoch) with ``passes_accuracy_filter`` (validation accuracy >= threshold at that epoch).
+    Returns the DataFrame."""
+    import pandas as pd
+
+    frames = [pd.DataFrame(storage.read_table(p)) for p in metrics_paths]
+    df = pd.concat(frames, ignore_index=True)
+    df = df.sort_values(["regulariser", "strength", "seed", "epoch"], kind="stable").reset_index(drop=True)
+    df["passes_accuracy_filter"] = (df["val_accuracy"] >= analysis["accuracy_threshold"]) & ~df["diverged"]
+    write_csv(df, output_csv)
+    at = df[df["epoch"] == analysis["epoch"]]
+    failed = at[~at["passes_accuracy_filter"]]
+    say(f"aggregate: {df[['regulariser', 'strength', 'seed']].drop_duplicates().shape[0]} networks, "
+        f"{len(df)} rows -> {output_csv}")
+    say(f"at epoch {analysis['epoch']}: {len(at) - len(failed)} of {len(at)} networks pass the accuracy "
+        f"filter (validation accuracy >= {analysis['accuracy_threshold']})")
+    for _, r in failed.iterrows():
+        why = "diverged" if r["diverged"] else f"validation accuracy {r['val_accuracy']:.3f}"
+        say(f"  fails filter: {r['regulariser']} strength {r['strength']:g} seed {r['seed']} ({why})")
+    return df
+
+
+def write_csv(df, path: str | Path) -> None:
+    """Atomic CSV write (temporary file renamed into place)."""
+    import os
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        df.to_csv(tmp, index=False, float_format="%.10g")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,278 @@
+"""Training the notebook's network: Input(8) -> GaussianNoise(sd) -> SimpleRNN(N, relu, orthogonal
+recurrent init) -> Dense(4, softmax), Adam (Keras defaults), categorical cross-entropy, plus a
+regulariser on the recurrent kernel (``sernn.regularisers``).
+
+Written as a compiled TensorFlow training step over plain variables rather than ``keras.Model.fit``:
+same maths and initialisers as the notebook's Keras model, but every random draw is seeded
+explicitly (initial weights from ``numpy.random.default_rng(seed)``, input noise from
+``tf.random.stateless_normal`` keyed by (seed, step)), so a network depends only on its seed and
+config, never on what else ran in the process.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from . import regularisers
+
+_TF_CONFIGURED = False
+
+
+def configure_tensorflow(threads: int | None = None) -> None:
+    """Deterministic ops and a fixed thread count; call before any TensorFlow work (once)."""
+    global _TF_CONFIGURED
+    import tensorflow as tf
+
+    if _TF_CONFIGURED:
+        return
+    if threads:
+        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.experimental.enable_op_determinism()
+    _TF_CONFIGURED = True
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """What a training run needs besides data. Units: strength is gamma (dimensionless)."""
+
+    regulariser: str
+    strength: float
+    epochs: int = 10
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    noise_std: float = 0.05
+    n_units: int = 100
+    comms_factor: float = 1.0
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-7
+
+
+@dataclass
+class TrainingResult:
+    """Everything kept of one trained network (numpy arrays).
+
+    recurrent: (epochs+1, N, N) float32 recurrent kernel before training and after each epoch.
+    input_kernel (8, N), recurrent_bias (N,), output_kernel (N, 4), output_bias (4,): final epoch.
+    history: per-epoch (epochs,) arrays ``loss`` (task + regulariser, mean over batches),
+    ``accuracy`` (training, mean over batches), ``val_loss``/``val_accuracy`` (test split, as the
+    notebook's ``validation_data``), ``regularisation`` (penalty after the epoch).
+    evaluation: per-snapshot (epochs+1,) arrays ``test_loss``, ``test_accuracy``,
+    ``validation_loss``, ``validation_accuracy`` of the weights in ``recurrent[e]``.
+    epoch_seconds: wall time per epoch (not reproducible; kept as metadata).
+    """
+
+    recurrent: np.ndarray
+    input_kernel: np.ndarray
+    recurrent_bias: np.ndarray
+    output_kernel: np.ndarray
+    output_bias: np.ndarray
+    history: dict[str, np.ndarray]
+    evaluation: dict[str, np.ndarray]
+    epoch_seconds: list[float] = field(default_factory=list)
+    diverged: bool = False
+
+
+def glorot_uniform(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """Keras' GlorotUniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)). Returns float32."""
+    limit = math.sqrt(6.0 / (shape[0] + shape[1]))
+    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+
+
+def orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Keras' Orthogonal (gain 1) for an (n, n) kernel: Q of the QR of a Gaussian matrix, signs
+    fixed by diag(R). Returns float32."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return (q * np.sign(np.diag(r))).astype(np.float32)
+
+
+def initial_weights(seed: int, n_inputs: int, n_units: int, n_outputs: int) -> dict[str, np.ndarray]:
+    """The notebook's initialisers, drawn from ``numpy.random.default_rng(seed)`` in a fixed order."""
+    rng = np.random.default_rng(seed)
+    return {
+        "input_kernel": glorot_uniform((n_inputs, n_units), rng),
+        "recurrent_kernel": orthogonal(n_units, rng),
+        "recurrent_bias": np.zeros(n_units, np.float32),
+        "output_kernel": glorot_uniform((n_units, n_outputs), rng),
+        "output_bias": np.zeros(n_outputs, np.float32),
+    }
+
+
+PARAM_ORDER = ("input_kernel", "recurrent_kernel", "recurrent_bias", "output_kernel", "output_bias")
+
+
+def rnn_logits(params, x, noise=None, return_states: bool = False):
+    """Forward pass. x: (B, T, 8) tensor; noise: optional (B, T, 8) added to x.
+    Returns logits (B, 4), or with ``return_states`` the hidden states (B, T, N) too."""
+    import tensorflow as tf
+
+    w_in, w_rec, b, w_out, b_out = params
+    if noise is not None:
+        x = x + noise
+    drive = tf.einsum("btf,fh->bth", x, w_in) + b
+    h = tf.zeros((tf.shape(x)[0], tf.shape(w_rec)[0]), dtype=x.dtype)
+    states = []
+    for t in range(x.shape[1]):
+        h = tf.nn.relu(drive[:, t, :] + tf.matmul(h, w_rec))
+        if return_states:
+            states.append(h)
+    logits = tf.matmul(h, w_out) + b_out
+    if return_states:
+        return logits, tf.stack(states, axis=1)
+    return logits
+
+
+class Trainer:
+    """A compiled training step for one architecture, data shape and regulariser kind; reused across
+    seeds and strengths of one job so that TensorFlow traces once.
+
+    distance: (N, N) float distances (already raised to distance_power).
+    """
+
+    def __init__(self, spec: TrainingSpec, distance: np.ndarray, n_steps: int, n_inputs: int = 8,
+                 n_outputs: int = 4, jit_compile: bool = True):
+        import tensorflow as tf
+
+        self.spec = spec
+        self.n_steps, self.n_inputs, self.n_outputs = n_steps, n_inputs, n_outputs
+        self.distance = tf.constant(distance, tf.float32)
+        shapes = initial_weights(0, n_inputs, spec.n_units, n_outputs)
+        self.params = [tf.Variable(shapes[k], name=k) for k in PARAM_ORDER]
+        self.m = [tf.Variable(tf.zeros_like(p)) for p in self.params]
+        self.v = [tf.Variable(tf.zeros_like(p)) for p in self.params]
+        self.iterations = tf.Variable(0, dtype=tf.int64)
+        self.strength = tf.Variable(0.0, dtype=tf.float32)
+        self.noise_seed = tf.Variable(0, dtype=tf.int64)
+        x_sig = tf.TensorSpec((None, n_steps, n_inputs), tf.float32)
+        y_sig = tf.TensorSpec((None, n_outputs), tf.float32)
+        self._step = tf.function(self._train_step, input_signature=[x_sig, y_sig], jit_compile=jit_compile)
+        self._eval = tf.function(self._evaluate, input_signature=[x_sig, y_sig], jit_compile=jit_compile)
+        self._penalty = tf.function(self._penalty_value, input_signature=[])
+
+    def _penalty_value(self):
+        return regularisers.penalty(self.params[1], self.spec.regulariser, self.strength,
+                                    self.distance, self.spec.comms_factor)
+
+    def _train_step(self, x, y):
+        import tensorflow as tf
+
+        spec = self.spec
+        step = self.iterations + 1
+        noise = spec.noise_std * tf.random.stateless_normal(
+            tf.shape(x), seed=tf.stack([self.noise_seed, step]), dtype=x.dtype)
+        with tf.GradientTape() as tape:
+            logits = rnn_logits(self.params, x, noise)
+            task = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+            loss = task + self._penalty_value()
+        grads = tape.gradient(loss, self.params)
+        # Adam exactly as keras.optimizers.Adam (Keras 3) with its defaults.
+        t = tf.cast(step, tf.float32)
+        alpha = spec.learning_rate * tf.sqrt(1.0 - spec.beta_2 ** t) / (1.0 - spec.beta_1 ** t)
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m.assign_add((g - m) * (1.0 - spec.beta_1))
+            v.assign_add((tf.square(g) - v) * (1.0 - spec.beta_2))
+            p.assign_sub(alpha * m / (tf.sqrt(v) + spec.epsilon))
+        self.iterations.assign(step)
+        correct = tf.equal(tf.argmax(logits, axis=1), tf.argmax(y, axis=1))
+        return loss, tf.reduce_mean(tf.cast(correct, tf.float32))
+
+    def _evaluate(self, x, y):
+        import tensorflow as tf
+
+        logits = rnn_logits(self.params, x)
+        task = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        correct = tf.equal(tf.argmax(logits, axis=1), tf.argmax(y, axis=1))
+        return task + self._penalty_value(), tf.reduce_mean(tf.cast(correct, tf.float32))
+
+    def reset(self, seed: int, strength: float) -> None:
+        """Fresh weights from ``seed``, fresh optimiser state, new strength."""
+        init = initial_weights(seed, self.n_inputs, self.spec.n_units, self.n_outputs)
+        for p, k, m, v in zip(self.params, PARAM_ORDER, self.m, self.v):
+            p.assign(init[k])
+            m.assign(np.zeros_like(init[k]))
+            v.assign(np.zeros_like(init[k]))
+        self.iterations.assign(0)
+        self.strength.assign(float(strength))
+        self.noise_seed.assign(int(seed))
+
+    def weights(self) -> dict[str, np.ndarray]:
+        return {k: p.numpy().copy() for k, p in zip(PARAM_ORDER, self.params)}
+
+    def train(self, seed: int, strength: float, data: dict[str, dict[str, np.ndarray]],
+              labels_key: str = "labels",
+              progress: Callable[[str], None] | None = None) -> TrainingResult:
+        """Train one network. data: split -> {"inputs": (n, T, 8), labels_key: (n, 4)} with splits
+        ``train``, ``test`` and ``validation``. Batches in the data's order (no shuffling, as the
+        notebook). ``progress`` receives one line per epoch."""
+        import tensorflow as tf
+
+        spec = self.spec
+        self.reset(seed, strength)
+        xtr = tf.constant(data["train"]["inputs"])
+        ytr = tf.constant(data["train"][labels_key])
+        n = int(xtr.shape[0])
+        bounds = [(i, min(i + spec.batch_size, n)) for i in range(0, n, spec.batch_size)]
+        batches = [(xtr[a:b], ytr[a:b]) for a, b in bounds]
+        evals = {s: (tf.constant(data[s]["inputs"]), tf.constant(data[s][labels_key]))
+                 for s in ("test", "validation")}
+        snapshots = [self.params[1].numpy().copy()]
+        evaluation = {f"{s}_{m}": [] for s in ("test", "validation") for m in ("loss", "accuracy")}
+        history = {k: [] for k in ("loss", "accuracy", "val_loss", "val_accuracy", "regularisation")}
+
+        def evaluate():
+            for s, (x, y) in evals.items():
+                loss, acc = self._eval(x, y)
+                evaluation[f"{s}_loss"].append(float(loss))
+                evaluation[f"{s}_accuracy"].append(float(acc))
+
+        evaluate()
+        seconds, diverged = [], False
+        for epoch in range(1, spec.epochs + 1):
+            t0 = time.perf_counter()
+            losses, accs, sizes = [], [], []
+            for x, y in batches:
+                loss, acc = self._step(x, y)
+                losses.append(loss)
+                accs.append(acc)
+                sizes.append(int(x.shape[0]))
+            w = np.asarray(sizes, np.float64) / n
+            history["loss"].append(float(np.dot(w, [float(v) for v in losses])))
+            history["accuracy"].append(float(np.dot(w, [float(v) for v in accs])))
+            snapshots.append(self.params[1].numpy().copy())
+            evaluate()
+            history["val_loss"].append(evaluation["test_loss"][-1])
+            history["val_accuracy"].append(evaluation["test_accuracy"][-1])
+            history["regularisation"].append(float(self._penalty()))
+            seconds.append(time.perf_counter() - t0)
+            diverged = diverged or not np.isfinite(history["loss"][-1])
+            if progress:
+                progress(f"seed {seed} strength {strength:g} epoch {epoch}/{spec.epochs}: "
+                         f"loss {history['loss'][-1]:.4f} accuracy {history['accuracy'][-1]:.4f} "
+                         f"val_accuracy {history['val_accuracy'][-1]:.4f} "
+                         f"validation_accuracy {evaluation['validation_accuracy'][-1]:.4f} "
+                         f"({seconds[-1]:.2f} s)")
+        final = self.weights()
+        return TrainingResult(
+            recurrent=np.stack(snapshots).astype(np.float32),
+            input_kernel=final["input_kernel"], recurrent_bias=final["recurrent_bias"],
+            output_kernel=final["output_kernel"], output_bias=final["output_bias"],
+            history={k: np.asarray(v, np.float64) for k, v in history.items()},
+            evaluation={k: np.asarray(v, np.float64) for k, v in evaluation.items()},
+            epoch_seconds=seconds, diverged=diverged)
+
+
+def hidden_activity(weights: dict[str, np.ndarray], inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hidden-unit activity of a network with ``weights`` (keys as ``PARAM_ORDER``, recurrent kernel
+    under ``recurrent_kernel``) on ``inputs`` (n, T, 8), no input noise (evaluation mode).
+    Returns states (n, T, N) float32 and output probabilities (n, 4) float32."""
+    import tensorflow as tf
+
+    params = [tf.constant(weights[k], tf.float32) for k in PARAM_ORDER]
+    logits, states = rnn_logits(params, tf.constant(inputs, tf.float32), return_states=True)
+    return states.numpy(), tf.nn.softmax(logits).numpy()

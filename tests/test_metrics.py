@@ -1,0 +1,123 @@
+"""The network_metrics entry point: keys, determinism, consistency with the parts and with BCT."""
+
+import warnings
+
+import bct
+import numpy as np
+import pytest
+
+from sernn import graphs, nulls
+from sernn.metrics import LOUVAIN_COLUMNS, METRIC_COLUMNS, SWP_COLUMNS, network_metrics
+from sernn.modularity import spectral_modularity
+
+REQUIRED = (
+    "modularity n_modules clustering path_length efficiency small_worldness "
+    "small_worldness_efficiency clustering_null_mean path_length_null_mean efficiency_null_mean "
+    "clustering_z path_length_z n_components disconnected_nulls total_weight "
+    "weight_distance_corr weighted_edge_length weighted_efficiency matching_index density"
+).split()
+
+
+def grid_distance():
+    coords = np.array([(x, y, z) for x in range(5) for y in range(5) for z in range(4)], float)
+    return np.linalg.norm(coords[:, None] - coords[None], axis=-1)
+
+
+def snapshot(seed, keep=0.1):
+    """A spatially decaying signed weight matrix; A = strongest fraction of |W|, max-symmetrised."""
+    D = grid_distance()
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=D.shape) * np.exp(-D / 2)
+    Wa = np.abs(W)
+    np.fill_diagonal(Wa, 0)
+    thr = np.quantile(Wa[~np.eye(len(D), dtype=bool)], 1 - keep)
+    A = (Wa >= thr) & (Wa > 0)
+    A = (A | A.T).astype(np.uint8)
+    np.fill_diagonal(A, 0)
+    return W, A, D
+
+
+def test_columns_are_complete_ordered_floats():
+    assert set(REQUIRED) <= set(METRIC_COLUMNS)
+    assert list(METRIC_COLUMNS[: len(REQUIRED)]) == REQUIRED
+    W, A, D = snapshot(0)
+    out = network_metrics(W, A, D, n_nulls=50)
+    assert tuple(out) == METRIC_COLUMNS
+    assert all(type(v) is float for v in out.values())
+    full = network_metrics(W, A, D, n_nulls=50, louvain_runs=3, swp=True)
+    assert tuple(full) == METRIC_COLUMNS + LOUVAIN_COLUMNS + SWP_COLUMNS
+    # the optional columns do not change the others (independent seed streams)
+    assert {k: full[k] for k in METRIC_COLUMNS} == out
+
+
+def test_deterministic_for_a_seed():
+    W, A, D = snapshot(1)
+    a = network_metrics(W, A, D, n_nulls=100, seed=3, louvain_runs=2, swp=True)
+    b = network_metrics(W.copy(), A.copy(), D.copy(), n_nulls=100, seed=3, louvain_runs=2,
+                        swp=True)
+    assert a == b
+    c = network_metrics(W, A, D, n_nulls=100, seed=4)
+    assert c["clustering_null_mean"] != a["clustering_null_mean"]
+    for key in ("modularity", "clustering", "path_length", "total_weight", "matching_index"):
+        assert c[key] == a[key]
+
+
+def test_values_agree_with_bct_and_the_parts():
+    W, A, D = snapshot(2)
+    out = network_metrics(W, A, D, n_nulls=200, seed=0)
+    Af = A.astype(float)
+    assert out["clustering"] == pytest.approx(np.mean(bct.clustering_coef_bu(Af)), abs=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        L = bct.charpath(bct.distance_bin(Af), include_infinite=False)[0]
+    assert out["path_length"] == pytest.approx(L, abs=1e-12)
+    assert out["efficiency"] == pytest.approx(bct.efficiency_bin(Af), abs=1e-12)
+    assert out["n_components"] == bct.number_of_components(Af)
+    labels, Q = spectral_modularity(A)
+    assert out["modularity"] == Q and out["n_modules"] == labels.max() + 1
+    Wa = np.abs(W)
+    np.fill_diagonal(Wa, 0)
+    assert out["total_weight"] == pytest.approx(Wa.sum())
+    assert out["weighted_edge_length"] == pytest.approx((Wa * D).sum())
+    assert out["weighted_efficiency"] == pytest.approx(graphs.weighted_efficiency(W), abs=1e-12)
+    assert out["matching_index"] == pytest.approx(graphs.mean_matching_index(A), abs=1e-12)
+    n = len(A)
+    assert out["n_edges"] == A.sum() / 2
+    assert out["density"] == pytest.approx(A.sum() / (n * (n - 1)))
+    assert out["weight_distance_corr"] < -0.3  # weights fall with distance by construction
+    sw = nulls.small_worldness(A, 200, np.random.default_rng(np.random.SeedSequence(0).spawn(3)[0]))
+    assert out["small_worldness"] == sw["sigma"]
+    assert out["clustering_z"] == sw["clustering_z"]
+    assert out["small_worldness"] > 1  # spatial networks are clustered
+
+
+def test_weighted_efficiency_column_matches_bct_directed():
+    W, A, D = snapshot(3)
+    Wa = np.abs(W)
+    np.fill_diagonal(Wa, 0)
+    sub = np.ix_(range(30), range(30))  # bctpy's Dijkstra is slow: check on a 30-unit block
+    out = network_metrics(W[sub], A[sub], D[sub], n_nulls=20)
+    assert out["weighted_efficiency"] == pytest.approx(bct.efficiency_wei(Wa[sub]), abs=1e-10)
+
+
+def test_disconnected_network_is_reported():
+    W, A, D = snapshot(4, keep=0.01)
+    out = network_metrics(W, A, D, n_nulls=100)
+    assert out["n_components"] > 1
+    assert np.isfinite(out["path_length"]) and out["disconnected_nulls"] > 0
+
+
+def test_input_errors_name_the_problem():
+    W, A, D = snapshot(5)
+    with pytest.raises(ValueError, match=r"shapes differ: weights \(99, 99\)"):
+        network_metrics(W[:99, :99], A, D)
+    bad = A.astype(float)
+    bad[0, 1] = 0.5
+    with pytest.raises(ValueError, match=r"adjacency must be 0/1; adjacency\[0, 1\]=0.5"):
+        network_metrics(W, bad, D)
+    negD = D.copy()
+    negD[2, 3] = -1
+    with pytest.raises(ValueError, match=r"distance must be non-negative; distance\[2, 3\]=-1.0"):
+        network_metrics(W, A, negD)
+    with pytest.raises(ValueError, match="n_nulls must be an integer >= 2, got 1"):
+        network_metrics(W, A, D, n_nulls=1)

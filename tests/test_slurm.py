@@ -1,0 +1,244 @@
+"""End-to-end: the workflow through a real (single-node) SLURM == the workflow run locally.
+
+Starts a throw-away SLURM cluster (tests/slurm_cluster.py), runs the workflow with the tiny
+test config through ``--profile profiles/slurm`` (snakemake-executor-plugin-slurm), checks that
+the jobs really went through SLURM, runs the same config locally with ``--profile
+profiles/default --cores 2``, and checks that every HDF5 dataset in the two results trees is
+bit-identical.
+
+In CI (``CI=true``) this test never skips: if SLURM cannot be started it fails. Elsewhere it
+skips when not root or when the SLURM/MUNGE binaries are missing
+(install them with ``bash .ci/install-slurm.sh``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from slurm_cluster import SlurmCluster, skip_reason  # noqa: E402
+
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEFILE = REPO / "Snakefile"
+TINY = REPO / "tests" / "configs" / "tiny.yaml"
+IN_CI = os.environ.get("CI") == "true"
+
+# Rules in the profiles; every job of them gets the small test memory below.
+RULES = (
+    "generate_dataset", "train", "binarise", "compute_metrics", "aggregate",
+    "record_activity", "compute_function", "plot_figures", "plot_metrics", "comparison",
+)
+# Root/group attributes that record when/where/how fast a file was written: not reproducible.
+IGNORED_ATTRS = {"created", "hostname", "epoch_seconds"}
+SNAKEMAKE_TIMEOUT = 1200  # seconds per workflow run
+SUBMIT_RE = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: ([^)]*)\)")
+ARRAY_RE = re.compile(r"Submitted array job with Snakemake IDs .* and SLURM job ID (\d+)")
+
+
+@pytest.fixture(scope="module")
+def slurm():
+    reason = skip_reason()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"CI=true but a SLURM cluster cannot be started: {reason}")
+        pytest.skip(reason)
+    # Any start-up failure is an error (never a skip), in CI and elsewhere.
+    cluster = SlurmCluster(cluster_name="sernnci")
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def _tail(path: Path, n: int = 80) -> str:
+    if not path.exists():
+        return f"(no {path})"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
+
+
+def _run_snakemake(args: list[str], workdir: Path, env: dict, log: Path) -> str:
+    """Run ``python -m snakemake`` (this interpreter) in ``workdir``; return its output."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable, "-m", "snakemake",
+        "--snakefile", str(SNAKEFILE),
+        "--configfile", str(TINY),
+        "--nocolor",
+        *args,
+    ]
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run(
+            cmd, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, timeout=SNAKEMAKE_TIMEOUT,
+        )
+        out, rc = proc.stdout, proc.returncode
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        rc = "timeout"
+    log.write_text(out)
+    print(f"{' '.join(cmd)}\n  -> rc={rc} in {time.monotonic() - t0:.0f}s (log: {log})")
+    if rc != 0:
+        pytest.fail(f"snakemake failed (rc={rc}) in {workdir}:\n{out[-6000:]}")
+    return out
+
+
+def _env(base: dict, **extra: str) -> dict:
+    env = dict(base)
+    # shell/script steps call `python`: make it this interpreter (the venv's)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.update(extra)
+    return env
+
+
+# -- HDF5 comparison ----------------------------------------------------------------------------
+
+def _h5_files(root: Path) -> dict[str, Path]:
+    return {str(p.relative_to(root)): p for p in sorted(root.rglob("*.h5"))}
+
+
+def _attrs_equal(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    return type(a) is type(b) and a == b
+
+
+def _compare_h5(rel: str, pa: Path, pb: Path) -> list[str]:
+    import h5py
+
+    problems: list[str] = []
+    with h5py.File(pa, "r") as fa, h5py.File(pb, "r") as fb:
+        objs_a: dict[str, object] = {"/": fa}
+        objs_b: dict[str, object] = {"/": fb}
+        fa.visititems(lambda name, obj: objs_a.__setitem__(name, obj))
+        fb.visititems(lambda name, obj: objs_b.__setitem__(name, obj))
+        if objs_a.keys() != objs_b.keys():
+            problems.append(
+                f"{rel}: different objects: only in SLURM run {sorted(objs_a.keys() - objs_b.keys())}, "
+                f"only in local run {sorted(objs_b.keys() - objs_a.keys())}"
+            )
+        n_datasets = 0
+        for name in sorted(objs_a.keys() & objs_b.keys()):
+            oa, ob = objs_a[name], objs_b[name]
+            where = f"{rel}:{name}"
+            if type(oa) is not type(ob):
+                problems.append(f"{where}: {type(oa).__name__} vs {type(ob).__name__}")
+                continue
+            keys_a = set(oa.attrs) - IGNORED_ATTRS
+            keys_b = set(ob.attrs) - IGNORED_ATTRS
+            if keys_a != keys_b:
+                problems.append(f"{where}: attribute names differ: {sorted(keys_a ^ keys_b)}")
+            for k in sorted(keys_a & keys_b):
+                if not _attrs_equal(oa.attrs[k], ob.attrs[k]):
+                    problems.append(f"{where}: attribute {k!r} differs: {oa.attrs[k]!r} vs {ob.attrs[k]!r}")
+            if isinstance(oa, h5py.Dataset):
+                n_datasets += 1
+                if oa.shape != ob.shape or oa.dtype != ob.dtype:
+                    problems.append(f"{where}: shape/dtype {oa.shape} {oa.dtype} vs {ob.shape} {ob.dtype}")
+                    continue
+                va, vb = oa[()], ob[()]
+                if oa.dtype.kind == "O":  # variable-length strings/objects: compare values
+                    same = np.asarray(va, dtype=object).tolist() == np.asarray(vb, dtype=object).tolist()
+                else:
+                    same = np.ascontiguousarray(va).tobytes() == np.ascontiguousarray(vb).tobytes()
+                if not same:
+                    problems.append(f"{where}: dataset contents differ")
+        if n_datasets == 0:
+            problems.append(f"{rel}: no datasets")
+    return problems
+
+
+# -- the test -----------------------------------------------------------------------------------
+
+def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
+    assert SNAKEFILE.exists(), f"{SNAKEFILE} missing"
+    assert TINY.exists(), f"{TINY} missing"
+
+    # Same thread count for train in both runs (results must not depend on where they ran).
+    train_threads = min(2, slurm.cpus)
+    mem_mb = max(256, min(1000, slurm.real_memory // 4))  # small: fits any CI node
+    common = ["--set-threads", f"train={train_threads}", "--latency-wait", "5"]
+
+    # 1. through SLURM
+    slurm_dir = tmp_path / "slurm"
+    slurm_env = _env(
+        slurm.env,
+        SERNN_SLURM_ACCOUNT="sernn-ci",  # any name is accepted: no accounting on this cluster
+        SERNN_SLURM_PARTITION=slurm.partition,
+        SERNN_SLURM_MAX_MEM_MB=str(min(slurm.real_memory, 2 * mem_mb)),
+        SERNN_SLURM_MAX_CORES=str(slurm.cpus),
+    )
+    n_before = len(slurm.submitted_job_ids())
+    out = _run_snakemake(
+        [
+            "--profile", str(REPO / "profiles" / "slurm"),
+            "--jobs", "4",
+            *common,
+            "--set-resources", *[f"{r}:mem_mb={mem_mb}" for r in RULES],
+            # poll quickly (the defaults suit a real cluster: 40 s, growing to 180 s)
+            "--slurm-init-seconds-before-status-checks", "2",
+            "--seconds-between-status-checks", "2",
+            "--slurm-keep-successful-logs",
+        ],
+        slurm_dir, slurm_env, tmp_path / "snakemake-slurm.log",
+    )
+
+    # the jobs went through SLURM
+    reported = [int(i) for i, _ in SUBMIT_RE.findall(out)] + [int(i) for i in ARRAY_RE.findall(out)]
+    assert reported, f"no SLURM job ids in Snakemake's output:\n{out[-4000:]}"
+    submitted = slurm.submitted_job_ids()[n_before:]
+    completed = set(slurm.completed_job_ids())
+    print(f"SLURM jobs reported by Snakemake: {reported}; slurmctld accepted: {submitted}")
+    assert set(reported) <= set(submitted), (
+        f"Snakemake reported SLURM ids {reported} but slurmctld logged {submitted}\n"
+        + _tail(slurm.ctld_log)
+    )
+    assert set(reported) <= completed, (
+        f"not every SLURM job completed with exit 0: {sorted(set(reported) - completed)}\n"
+        + _tail(slurm.ctld_log)
+    )
+    results_slurm = slurm_dir / "results"
+    n_networks = len(list((results_slurm / "networks").rglob("*.h5")))
+    train_jobs = [i for i, log in SUBMIT_RE.findall(out) if "/rule_train/" in log]
+    assert n_networks > 0 and len(train_jobs) == n_networks, (
+        f"{n_networks} network files but {len(train_jobs)} train jobs submitted to SLURM"
+    )
+    # binarise + compute_metrics are bundled into group jobs by the profile
+    assert any("/group_postprocess" in log for _, log in SUBMIT_RE.findall(out)), (
+        "no 'postprocess' group job was submitted"
+    )
+    assert len(reported) < len(re.findall(r"^Finished jobid: ", out, re.M)), (
+        "expected fewer SLURM jobs than Snakemake jobs (grouping, local rule `all`)"
+    )
+
+    # 2. locally
+    local_dir = tmp_path / "local"
+    _run_snakemake(
+        ["--profile", str(REPO / "profiles" / "default"), "--cores", "2", *common],
+        local_dir, _env(os.environ), tmp_path / "snakemake-local.log",
+    )
+
+    # 3. every HDF5 dataset bit-identical
+    files_slurm = _h5_files(results_slurm)
+    files_local = _h5_files(local_dir / "results")
+    assert files_slurm, "the SLURM run wrote no HDF5 files"
+    assert files_slurm.keys() == files_local.keys(), (
+        f"different HDF5 files: only SLURM {sorted(files_slurm.keys() - files_local.keys())}, "
+        f"only local {sorted(files_local.keys() - files_slurm.keys())}"
+    )
+    problems = []
+    for rel in files_slurm:
+        problems += _compare_h5(rel, files_slurm[rel], files_local[rel])
+    assert not problems, "SLURM and local results differ:\n" + "\n".join(problems[:50])

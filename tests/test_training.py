@@ -1,0 +1,95 @@
+"""Training: reproducible bit for bit, and the same maths as the notebook's Keras model."""
+
+import numpy as np
+import pytest
+
+from sernn import embedding, task, training
+
+training.configure_tensorflow(2)
+
+D = embedding.distance_matrix(embedding.grid_coordinates((5, 5, 4)))
+
+
+@pytest.fixture(scope="module")
+def data():
+    return task.generate({"train": 256, "test": 128, "validation": 128}, 20, 10, 20, seed=7)
+
+
+def spec(**kw):
+    base = dict(regulariser="seRNN", strength=0.1, epochs=2, batch_size=64)
+    base.update(kw)
+    return training.TrainingSpec(**base)
+
+
+def test_same_seed_gives_identical_weights(data):
+    t1 = training.Trainer(spec(), D, 50)
+    a = t1.train(3, 0.1, data)
+    b = t1.train(3, 0.1, data)  # same trainer, reused
+    c = training.Trainer(spec(), D, 50).train(3, 0.1, data)  # a fresh one
+    for r in (b, c):
+        np.testing.assert_array_equal(a.recurrent, r.recurrent)
+        np.testing.assert_array_equal(a.output_kernel, r.output_kernel)
+        for k in a.history:
+            np.testing.assert_array_equal(a.history[k], r.history[k])
+    d = t1.train(4, 0.1, data)
+    assert not np.array_equal(a.recurrent[-1], d.recurrent[-1])
+
+
+def test_shapes_and_snapshots(data):
+    r = training.Trainer(spec(epochs=3), D, 50).train(0, 0.1, data)
+    assert r.recurrent.shape == (4, 100, 100) and r.recurrent.dtype == np.float32
+    np.testing.assert_array_equal(r.recurrent[0], training.initial_weights(0, 8, 100, 4)["recurrent_kernel"])
+    assert not np.array_equal(r.recurrent[0], r.recurrent[1])
+    assert r.input_kernel.shape == (8, 100) and r.output_kernel.shape == (100, 4)
+    assert all(v.shape == (3,) for v in r.history.values())
+    assert all(v.shape == (4,) for v in r.evaluation.values())
+    assert np.all((r.evaluation["validation_accuracy"] >= 0) & (r.evaluation["validation_accuracy"] <= 1))
+
+
+def test_orthogonal_init():
+    q = training.orthogonal(100, np.random.default_rng(0))
+    np.testing.assert_allclose(q @ q.T, np.eye(100), atol=1e-5)
+
+
+def test_matches_keras_model(data):
+    """One epoch without input noise: our compiled loop and keras.Model.fit with the notebook's
+    layers, the same initial weights and the same regulariser end at the same weights."""
+    import keras
+    import tensorflow as tf
+
+    from sernn import regularisers
+
+    dist = tf.constant(D, tf.float32)
+
+    class Reg(keras.regularizers.Regularizer):
+        def __call__(self, x):
+            return regularisers.penalty(x, "seRNN", 0.1, dist)
+
+    init = training.initial_weights(5, 8, 100, 4)
+    model = keras.Sequential([
+        keras.layers.GaussianNoise(0.0),
+        keras.layers.SimpleRNN(100, activation="relu", recurrent_regularizer=Reg()),
+        keras.layers.Dense(4, activation="softmax")])
+    model.build((None, 50, 8))
+    model.layers[1].set_weights([init["input_kernel"], init["recurrent_kernel"], init["recurrent_bias"]])
+    model.layers[2].set_weights([init["output_kernel"], init["output_bias"]])
+    model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy")
+    ds = tf.data.Dataset.from_tensor_slices((data["train"]["inputs"], data["train"]["labels"])).batch(64)
+    model.fit(ds, epochs=1, verbose=0, shuffle=False)
+    ours = training.Trainer(spec(epochs=1, noise_std=0.0), D, 50).train(5, 0.1, data)
+    np.testing.assert_allclose(ours.recurrent[-1], model.layers[1].get_weights()[1], atol=2e-5)
+    np.testing.assert_allclose(ours.output_kernel, model.layers[2].get_weights()[0], atol=2e-5)
+
+
+def test_hidden_activity_reproduces_predictions(data):
+    r = training.Trainer(spec(), D, 50).train(1, 0.1, data)
+    weights = {"input_kernel": r.input_kernel, "recurrent_kernel": r.recurrent[-1],
+               "recurrent_bias": r.recurrent_bias, "output_kernel": r.output_kernel,
+               "output_bias": r.output_bias}
+    states, probs = training.hidden_activity(weights, data["validation"]["inputs"])
+    assert states.shape == (128, 50, 100) and np.all(states >= 0)
+    acc = np.mean(probs.argmax(1) == data["validation"]["labels"].argmax(1))
+    assert acc == pytest.approx(r.evaluation["validation_accuracy"][-1], abs=1e-6)
+    # the last state through the read-out gives the same probabilities
+    logits = states[:, -1] @ r.output_kernel + r.output_bias
+    np.testing.assert_allclose(probs, np.exp(logits) / np.exp(logits).sum(1, keepdims=True), rtol=1e-4, atol=1e-6)

@@ -1,0 +1,166 @@
+"""End to end: the tiny config through Snakemake, every output's shape, the summary's rows, and
+reproducible reruns (nothing to redo, exactly the dependent jobs on a change, bit-identical from
+scratch, a killed training job leaves nothing that looks complete)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import REPO, SNAKEFILE, TINY, assert_h5_trees_identical, job_counts, snakemake
+
+pytestmark = pytest.mark.slow
+
+TINY_CFG = yaml.safe_load(TINY.read_text())
+STRENGTHS = {"seRNN": ["0.01", "0.1"], "L1": ["0.001", "0.01"]}
+EPOCHS = TINY_CFG["training"]["epochs"]
+
+
+def test_every_output_has_the_documented_shape(tiny_run):
+    res = tiny_run / "results"
+    with h5py.File(res / "dataset.h5") as f:
+        for split, n in (("train", 256), ("test", 128), ("validation", 128)):
+            assert f[split]["inputs"].shape == (n, 50, 8)
+            assert f[split]["labels"].shape == (n, 4)
+            assert f[split]["maze_id"].shape == (n,)
+        assert f.attrs["seed"] == 18229 and "config" in f.attrs and "versions" in f.attrs
+    for reg, labels in STRENGTHS.items():
+        for lab in labels:
+            with h5py.File(res / "networks" / reg / f"{lab}.h5") as f:
+                assert f["coordinates"].shape == (100, 3) and f["distance"].shape == (100, 100)
+                assert f.attrs["regulariser"] == reg and f.attrs["strength"] == float(lab)
+                g = f["seed0"]
+                assert dict(g.attrs)["seed"] == 0 and g.attrs["regulariser"] == reg
+                assert g["recurrent"].shape == (EPOCHS + 1, 100, 100)
+                assert g["input_kernel"].shape == (8, 100) and g["output_kernel"].shape == (100, 4)
+                for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                    assert g["history"][k].shape == (EPOCHS,)
+                assert g["evaluation"]["validation_accuracy"].shape == (EPOCHS + 1,)
+                assert '"epochs": 2' in f.attrs["config"] and f.attrs["sernn_version"]
+            with h5py.File(res / "binarised" / reg / f"{lab}.h5") as f:
+                a = f["seed0"]["adjacency"][()]
+                assert a.shape == (EPOCHS + 1, 100, 100) and set(np.unique(a)) <= {0, 1}
+                assert f.attrs["symmetrise"] == "max" and f.attrs["method"] == "proportional"
+                assert all(int(a[e].sum()) == 2 * 495 for e in range(EPOCHS + 1))
+            with h5py.File(res / "metrics" / reg / f"{lab}.h5") as f:
+                assert f["table"]["modularity"].shape == (EPOCHS + 1,)
+
+
+def test_summary_has_one_row_per_network_and_epoch(tiny_run):
+    df = pd.read_csv(tiny_run / "results" / "summary" / "metrics.csv")
+    assert len(df) == 4 * (EPOCHS + 1)
+    keys = df[["regulariser", "strength", "seed", "epoch"]]
+    assert not keys.duplicated().any()
+    for col in ("modularity", "clustering", "path_length", "efficiency", "small_worldness",
+                "total_weight", "weight_distance_corr", "weighted_edge_length", "density",
+                "accuracy", "val_accuracy", "passes_accuracy_filter"):
+        assert col in df.columns, col
+    assert set(df["regulariser"]) == {"seRNN", "L1"}
+    np.testing.assert_allclose(df["density"], 0.1, atol=1e-12)
+    assert ((df["val_accuracy"] >= 0.9) == df["passes_accuracy_filter"]).all()
+    assert df["modularity"].between(-0.5, 1).all()
+    assert (tiny_run / "results" / "summary" / "figures" / "metrics_vs_strength.png").stat().st_size > 10_000
+
+
+def test_logs_exist_for_every_rule(tiny_run):
+    logs = tiny_run / "results" / "logs"
+    train_log = (logs / "train" / "seRNN" / "0.1.log").read_text()
+    assert "epoch 2/2" in train_log and "validation accuracy" in train_log
+    assert (logs / "aggregate.log").read_text().count("pass the accuracy filter") == 1
+
+
+def test_dry_run_after_complete_run_has_nothing_to_do(tiny_run):
+    out = snakemake(tiny_run, "-n").stdout
+    assert "Nothing to be done" in out, out[-2000:]
+
+
+def test_changing_one_strength_reruns_only_its_jobs(tiny_run, tmp_path):
+    cfg = dict(TINY_CFG)
+    cfg["regularisers"] = {"seRNN": {"strengths": [0.01, 0.2]}, "L1": {"strengths": [0.001, 0.01]}}
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    counts = job_counts(snakemake(tiny_run, "-n", configfile=path).stdout)
+    assert counts.get("train") == 1 and counts.get("binarise") == 1 and counts.get("compute_metrics") == 1
+    assert "generate_dataset" not in counts
+    assert counts.get("aggregate") == 1
+
+
+def test_changing_a_training_parameter_reruns_training_and_downstream(tiny_run, tmp_path):
+    cfg = dict(TINY_CFG, training={"epochs": 2, "batch_size": 32})
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    counts = job_counts(snakemake(tiny_run, "-n", configfile=path).stdout)
+    assert counts.get("train") == 4 and counts.get("compute_metrics") == 4
+    assert "generate_dataset" not in counts
+
+
+def test_changing_a_metrics_parameter_does_not_retrain(tiny_run, tmp_path):
+    cfg = dict(TINY_CFG, metrics={"n_nulls": 60})
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    counts = job_counts(snakemake(tiny_run, "-n", configfile=path).stdout)
+    assert counts.get("compute_metrics") == 4
+    assert "train" not in counts and "binarise" not in counts
+
+
+def test_run_from_scratch_is_bit_identical(tiny_run, tmp_path):
+    snakemake(tmp_path)
+    n = assert_h5_trees_identical(tiny_run / "results", tmp_path / "results")
+    assert n > 50
+    a = pd.read_csv(tiny_run / "results" / "summary" / "metrics.csv")
+    b = pd.read_csv(tmp_path / "results" / "summary" / "metrics.csv")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_bad_config_stops_before_any_job(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(dict(TINY_CFG, model={"grid": [4, 4, 4]})))
+    proc = snakemake(tmp_path, "-n", configfile=path, check=False)
+    assert proc.returncode != 0
+    text = proc.stdout + proc.stderr
+    assert "model.grid" in text and "[4, 4, 4]" in text and "64" in text
+    assert not (tmp_path / "results").exists()
+
+
+def test_killed_training_job_leaves_no_complete_output(tmp_path):
+    cfg = dict(TINY_CFG, training={"epochs": 40, "batch_size": 64},
+               regularisers={"seRNN": {"strengths": [0.1]}})
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    target = "results/networks/seRNN/0.1.h5"
+    log = tmp_path / "results" / "logs" / "train" / "seRNN" / "0.1.log"
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(tmp_path),
+           "--cores", "2", target, "--configfile", str(path)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            if log.exists() and "epoch 3/40" in log.read_text():
+                break
+            assert proc.poll() is None, "snakemake ended before it could be killed"
+            time.sleep(0.2)
+        else:
+            pytest.fail("training never reached epoch 3")
+        os.killpg(proc.pid, signal.SIGKILL)  # Snakemake and its job, no chance to clean up
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert not (tmp_path / target).exists()
+    # the next invocation finishes the run (after releasing the lock the killed Snakemake held)
+    snakemake(tmp_path, "--unlock", configfile=path)
+    snakemake(tmp_path, target, configfile=path)
+    with h5py.File(tmp_path / target) as f:
+        assert f["seed0"]["recurrent"].shape == (41, 100, 100)
+    assert not list((tmp_path / "results" / "networks").rglob("*.tmp"))

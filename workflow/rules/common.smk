@@ -1,0 +1,77 @@
+# Config composition and validation, and the helper functions the rules use for inputs and params.
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+
+import sernn.config as sernn_config
+
+REPO = Path(workflow.basedir)
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+# default (config.yaml) <- preset (config/<preset>.yaml) <- the user's --configfile / --config
+_overrides = getattr(workflow.config_settings, "overwrite_config", None) or {}
+try:
+    _composed = sernn_config.compose(
+        sernn_config.load_yaml(REPO / "config.yaml"), dict(_overrides), REPO / "config"
+    )
+    sernn_config.validate(_composed, SCHEMA)
+    sernn_config.check(_composed, base_dir=Path.cwd())
+    POPULATIONS = sernn_config.populations(_composed)
+except sernn_config.ConfigError as exc:
+    raise WorkflowError(str(exc)) from None
+config.clear()
+config.update(_composed)
+
+RESULTS = config["results"].rstrip("/")
+REGULARISER_NAMES = list(POPULATIONS)
+
+
+wildcard_constraints:
+    regulariser="|".join(REGULARISER_NAMES),
+    strength=r"[0-9][0-9.e+-]*",
+
+
+def networks_path(regulariser, label):
+    return f"{RESULTS}/networks/{regulariser}/{label}.h5"
+
+
+def population_jobs():
+    """(regulariser, strength label) of every training job."""
+    return [(r, lab) for r, p in POPULATIONS.items() for lab in p["labels"]]
+
+
+def all_metric_tables():
+    return [f"{RESULTS}/metrics/{r}/{lab}.h5" for r, lab in population_jobs()]
+
+
+def all_outputs():
+    return [
+        f"{RESULTS}/summary/metrics.csv",
+        f"{RESULTS}/summary/figures/metrics_vs_strength.png",
+    ]
+
+
+def population_params(wildcards):
+    """The regulariser type, task and strength of one training job."""
+    pop = POPULATIONS[wildcards.regulariser]
+    if wildcards.strength not in pop["labels"]:
+        raise WorkflowError(
+            f"strength {wildcards.strength!r} is not in config regularisers."
+            f"{wildcards.regulariser}.strengths ({', '.join(pop['labels'])})"
+        )
+    return {
+        "type": pop["type"],
+        "task": pop["task"],
+        "strength": float(wildcards.strength),
+    }
+
+
+def coordinates_input(wildcards):
+    """The coordinates file, when the config names one (so a change to it reruns training)."""
+    return [config["model"]["coordinates"]] if config["model"].get("coordinates") else []
+
+
+def provenance(*sections):
+    """The config sections that produce an output, recorded in its HDF5 attributes."""
+    return {s: config[s] for s in sections}

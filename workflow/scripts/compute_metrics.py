@@ -1,0 +1,16 @@
+"""Snakemake script of rule compute_metrics: structural metrics per seed x epoch."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
+from sernn import pipeline  # noqa: E402
+
+with pipeline.logged(snakemake.log[0]):
+    pipeline.compute_metrics(
+        snakemake.input.networks,
+        snakemake.input.adjacency,
+        snakemake.output.table,
+        snakemake.params.metrics,
+        config=snakemake.params.provenance,
+    )

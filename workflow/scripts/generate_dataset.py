@@ -1,0 +1,10 @@
+"""Snakemake script of rule generate_dataset: the maze task's splits -> dataset.h5."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
+from sernn import pipeline  # noqa: E402
+
+with pipeline.logged(snakemake.log[0]):
+    pipeline.generate_dataset(snakemake.output.dataset, snakemake.params.dataset)
