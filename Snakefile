@@ -12,6 +12,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/dataset.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/structure.smk"
+include: "workflow/rules/function.smk"
 include: "workflow/rules/summary.smk"
 
 

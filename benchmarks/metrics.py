@@ -4,7 +4,8 @@ Run:  .venv/bin/python benchmarks/metrics.py [--nulls 1000] [--repeats 3]
 
 Prints median wall times (time.perf_counter) of
 1. 1,000-null small-worldness of one 100-node network (940 edges):
-   - sernn: ``sernn.nulls.small_worldness`` (C, L, E of the network and of every null);
+   - sernn: ``sernn.nulls.small_worldness`` (C, L, E of the network and of every null), on one
+     thread (the default) and on all numba threads;
    - bctpy, per null: ``makerandCIJ_und`` (symmetrised) + ``clustering_coef_bu`` +
      ``charpath(distance_bin(A), include_infinite=False)`` (the minimal sigma loop), and the same
      plus ``efficiency_bin`` (everything sernn computes);
@@ -13,6 +14,11 @@ Prints median wall times (time.perf_counter) of
 3. ``spectral_modularity`` of one 100-node network.
 Numba compilation is excluded (one warm-up call first; the cache is on disk after the first run).
 Timings on a shared machine are noisy; only ratios taken in the same run are meaningful.
+
+BLAS threads: by default the script sets OPENBLAS_NUM_THREADS=1 (both sides run under the same
+setting), as a pipeline running one job per core should. Multi-threaded OpenBLAS on small
+(100 x 100) matrices stalls whenever another process holds a core: ``--blas-threads 0`` keeps the
+library default, to see it.
 """
 
 from __future__ import annotations
@@ -21,7 +27,18 @@ import argparse
 import os
 import time
 
-import numpy as np
+PARSER = argparse.ArgumentParser(description="sernn structural metrics vs the bctpy loop")
+PARSER.add_argument("--nulls", type=int, default=1000)
+PARSER.add_argument("--repeats", type=int, default=3)
+PARSER.add_argument("--blas-threads", type=int, default=1,
+                    help="OPENBLAS_NUM_THREADS for this run (0 = leave the environment as is)")
+
+if __name__ == "__main__":
+    ARGS = PARSER.parse_args()
+    if ARGS.blas_threads > 0:  # must happen before numpy loads OpenBLAS
+        os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.blas_threads)
+
+import numpy as np  # noqa: E402
 
 
 def _grid_distance() -> np.ndarray:
@@ -71,11 +88,7 @@ def _bct_loop(A: np.ndarray, n_nulls: int, seed: int, with_efficiency: bool) -> 
     return (C / np.mean(cn)) / (L / np.mean(ln))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--nulls", type=int, default=1000)
-    ap.add_argument("--repeats", type=int, default=3)
-    args = ap.parse_args()
+def main(args: argparse.Namespace) -> None:
 
     import numba
 
@@ -86,7 +99,9 @@ def main() -> None:
     D = _grid_distance()
     W, A = _network(0, D)
     n_edges = int(np.triu(A, 1).sum())
-    print(f"machine: {os.cpu_count()} CPUs, numba threads {numba.get_num_threads()}; "
+    print(f"machine: {os.cpu_count()} CPUs, numba threads {numba.get_num_threads()}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
+          f"load average {os.getloadavg()[0]:.2f}; "
           f"network: {A.shape[0]} nodes, {n_edges} edges; nulls: {args.nulls}; "
           f"median of {args.repeats} runs")
 
@@ -97,12 +112,18 @@ def main() -> None:
 
     sw = small_worldness(A, args.nulls, seed=0)
     t_ours = _median_time(lambda: small_worldness(A, args.nulls, seed=0), max(args.repeats, 5))
+    threads = numba.config.NUMBA_NUM_THREADS
+    small_worldness(A, 10, seed=0, threads=threads)  # compile the parallel kernel
+    t_par = _median_time(lambda: small_worldness(A, args.nulls, seed=0, threads=threads),
+                         max(args.repeats, 5))
     sig_bct = _bct_loop(A, args.nulls, 0, False)
     t_bct = _median_time(lambda: _bct_loop(A, args.nulls, 0, False), args.repeats)
     t_bct_e = _median_time(lambda: _bct_loop(A, args.nulls, 0, True), args.repeats)
     print(f"\n{args.nulls}-null small-worldness of one network")
     print(f"  sernn small_worldness (C, L, E)                  {t_ours * 1e3:9.1f} ms"
           f"   sigma = {sw['sigma']:.4f}")
+    print(f"  sernn small_worldness, threads={threads}                {t_par * 1e3:9.1f} ms"
+          f"   (same floats; default is threads=1)")
     print(f"  bctpy loop: clustering_coef_bu + charpath        {t_bct * 1e3:9.1f} ms"
           f"   sigma = {sig_bct:.4f}   ratio {t_bct / t_ours:6.1f}x")
     print(f"  bctpy loop: ... + efficiency_bin                 {t_bct_e * 1e3:9.1f} ms"
@@ -119,4 +140,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(ARGS)

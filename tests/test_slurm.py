@@ -1,10 +1,10 @@
 """End-to-end: the workflow through a real (single-node) SLURM == the workflow run locally.
 
 Starts a throw-away SLURM cluster (tests/slurm_cluster.py), runs the workflow with the tiny
-test config through ``--profile profiles/slurm`` (snakemake-executor-plugin-slurm), checks that
-the jobs really went through SLURM, runs the same config locally with ``--profile
-profiles/default --cores 2``, and checks that every HDF5 dataset in the two results trees is
-bit-identical.
+test config through ``--profile profiles/slurm`` (snakemake-executor-plugin-slurm), checks
+that the jobs really went through SLURM, runs the same config locally with ``--cores 2``, and
+checks that every HDF5 dataset in the two results trees is bit-identical. Both runs use the
+workflow profile profiles/default (Snakemake applies it to every run).
 
 In CI (``CI=true``) this test never skips: if SLURM cannot be started it fails. Elsewhere it
 skips when not root or when the SLURM/MUNGE binaries are missing
@@ -169,7 +169,12 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
     # Same thread count for train in both runs (results must not depend on where they ran).
     train_threads = min(2, slurm.cpus)
     mem_mb = max(256, min(1000, slurm.real_memory // 4))  # small: fits any CI node
-    common = ["--set-threads", f"train={train_threads}", "--latency-wait", "5"]
+    common = [
+        # applied automatically anyway (Snakemake's default workflow profile); explicit here
+        "--workflow-profile", str(REPO / "profiles" / "default"),
+        "--set-threads", f"train={train_threads}",
+        "--latency-wait", "5",
+    ]
 
     # 1. through SLURM
     slurm_dir = tmp_path / "slurm"
@@ -178,13 +183,13 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
         SERNN_SLURM_ACCOUNT="sernn-ci",  # any name is accepted: no accounting on this cluster
         SERNN_SLURM_PARTITION=slurm.partition,
         SERNN_SLURM_MAX_MEM_MB=str(min(slurm.real_memory, 2 * mem_mb)),
-        SERNN_SLURM_MAX_CORES=str(slurm.cpus),
     )
     n_before = len(slurm.submitted_job_ids())
     out = _run_snakemake(
         [
             "--profile", str(REPO / "profiles" / "slurm"),
             "--jobs", "4",
+            "--cores", str(slurm.cpus),  # CPU cap per (group) job: one node
             *common,
             "--set-resources", *[f"{r}:mem_mb={mem_mb}" for r in RULES],
             # poll quickly (the defaults suit a real cluster: 40 s, growing to 180 s)
@@ -226,7 +231,7 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
     # 2. locally
     local_dir = tmp_path / "local"
     _run_snakemake(
-        ["--profile", str(REPO / "profiles" / "default"), "--cores", "2", *common],
+        ["--cores", "2", *common],
         local_dir, _env(os.environ), tmp_path / "snakemake-local.log",
     )
 

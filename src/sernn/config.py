@@ -176,6 +176,14 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
     if config["analysis"]["epoch"] > config["training"]["epochs"]:
         raise ConfigError(f"config key analysis.epoch = {config['analysis']['epoch']!r}: larger than "
                           f"training.epochs = {config['training']['epochs']}")
+    fn = config.get("function", {})
+    if fn.get("enabled") and fn["probe_trials"] > config["dataset"]["validation"]:
+        raise ConfigError(f"config key function.probe_trials = {fn['probe_trials']!r}: more than the "
+                          f"{config['dataset']['validation']} validation problems (dataset.validation)")
+    for e in fn.get("epochs") or []:
+        if e > config["training"]["epochs"]:
+            raise ConfigError(f"config key function.epochs: epoch {e} > training.epochs = "
+                              f"{config['training']['epochs']}")
     seeds = config["seeds"]
     if len(set(seeds)) != len(seeds):
         raise ConfigError(f"config key seeds = {seeds!r}: seeds repeat")

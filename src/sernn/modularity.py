@@ -264,7 +264,7 @@ def agreement_matrix(partitions: np.ndarray) -> np.ndarray:
 
 def louvain_consensus(A: np.ndarray, runs: int = 100, seed=0, gamma: float = 1.0,
                       tau: float = 0.5, max_iter: int = 20) -> tuple[np.ndarray, float, bool]:
-    """Consensus partition of seeded Louvain runs (Lancichinetti & Fortunato 2012; BCT consensus_und).
+    """Consensus of seeded Louvain runs (Lancichinetti & Fortunato 2012; BCT ``consensus_und``).
 
     ``runs`` partitions of A give an agreement matrix D; entries below tau are zeroed and Louvain
     (gamma = 1) is run ``runs`` times on D, repeating until all runs agree. Returns

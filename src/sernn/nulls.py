@@ -4,7 +4,8 @@ Nulls are uniform random undirected graphs with the network's number of nodes n 
 (BCT ``makerandCIJ_und(n, m)``, made symmetric: each null is a uniformly drawn m-subset of the
 n(n-1)/2 node pairs, no self-loops). A batch of nulls is drawn from one
 ``numpy.random.Generator`` (an ``int`` seed is passed to ``numpy.random.default_rng``) and
-measured in one compiled, parallel pass, so the same seed gives the same floats.
+measured in one compiled pass (optionally on several threads), so the same seed gives the same
+floats.
 
 Disconnection (our choice, tested in ``tests/test_nulls.py``): every graph, the network and each
 null alike, gets L = mean of its *finite* off-diagonal distances (BCT ``charpath`` with
@@ -39,11 +40,11 @@ __all__ = [
 ]
 
 
-def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
+def as_generator(seed: int | np.random.Generator) -> np.random.Generator:
     """``numpy.random.Generator`` from an int seed (or a Generator, returned as is)."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed must be an int or numpy.random.Generator, got {seed!r}")
     return np.random.default_rng(int(seed))
 
@@ -53,7 +54,9 @@ def _check_nm(n: int, m: int, n_graphs: int) -> None:
         raise ValueError(f"n (number of nodes) must be a positive integer, got {n!r}")
     pairs = n * (n - 1) // 2
     if int(m) != m or m < 0 or m > pairs:
-        raise ValueError(f"m (number of edges) must be an integer in [0, {pairs}] for n={n}, got {m!r}")
+        raise ValueError(
+            f"m (number of edges) must be an integer in [0, {pairs}] for n={n}, got {m!r}"
+        )
     if int(n_graphs) != n_graphs or n_graphs < 1:
         raise ValueError(f"number of null graphs must be a positive integer, got {n_graphs!r}")
 
@@ -110,62 +113,88 @@ def random_graphs(n: int, m: int, n_graphs: int = 1, seed=0) -> np.ndarray:
     return out
 
 
-_N_CHUNKS = 16  # work units for the parallel loop; results do not depend on it
+@numba.njit(cache=True)
+def _null_range(n, iu, ju, U, out, start, stop):
+    """Sample and measure nulls start..stop-1 into out[g] = [C, L, E, n_components].
 
-
-@numba.njit(cache=True, parallel=True)
-def _null_stats_kernel(n, iu, ju, U):
-    """Sample and measure G nulls: U (G, m) uniforms -> (G, 4) [C, L, E, n_components].
-
-    Null g depends only on U[g] (its permutation buffer is reset), so the output does not depend
-    on the number of threads.
+    Null g depends only on U[g] (partial Fisher-Yates on a freshly reset pair permutation, the
+    same steps as :func:`_sample_pairs`), so results do not depend on how nulls are split up.
     """
-    G, m = U.shape
+    m = U.shape[1]
     P = iu.shape[0]
     W = (n + 63) // 64
-    out = np.empty((G, 4))
-    nchunk = min(G, _N_CHUNKS)
-    for c in numba.prange(nchunk):
-        perm = np.empty(P, dtype=np.int64)
-        ei = np.empty(m, dtype=np.int64)
-        ej = np.empty(m, dtype=np.int64)
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        nbr = np.zeros(2 * m, dtype=np.int64)
-        rows = np.zeros((n, W), dtype=np.uint64)
-        X = np.empty((n, W), dtype=np.uint64)
-        Y = np.empty((n, W), dtype=np.uint64)
-        for g in range(c * G // nchunk, (c + 1) * G // nchunk):
-            for i in range(P):
-                perm[i] = i
-            for i in range(m):
-                j = i + int(U[g, i] * (P - i))
-                if j >= P:
-                    j = P - 1
-                t = perm[j]
-                perm[j] = perm[i]
-                perm[i] = t
-                ei[i] = iu[t]
-                ej[i] = ju[t]
-            _build_graph(n, ei, ej, indptr, nbr, rows)
-            cl, pl, ef, nc = _stats_kernel(n, indptr, nbr, rows, X, Y)
-            out[g, 0] = cl
-            out[g, 1] = pl
-            out[g, 2] = ef
-            out[g, 3] = nc
+    perm = np.empty(P, dtype=np.int64)
+    ei = np.empty(m, dtype=np.int64)
+    ej = np.empty(m, dtype=np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    nbr = np.zeros(2 * m, dtype=np.int64)
+    rows = np.zeros((n, W), dtype=np.uint64)
+    X = np.empty((n, W), dtype=np.uint64)
+    Y = np.empty((n, W), dtype=np.uint64)
+    for g in range(start, stop):
+        for i in range(P):
+            perm[i] = i
+        for i in range(m):
+            j = i + int(U[g, i] * (P - i))
+            if j >= P:
+                j = P - 1
+            t = perm[j]
+            perm[j] = perm[i]
+            perm[i] = t
+            ei[i] = iu[t]
+            ej[i] = ju[t]
+        _build_graph(n, ei, ej, indptr, nbr, rows)
+        cl, pl, ef, nc = _stats_kernel(n, indptr, nbr, rows, X, Y)
+        out[g, 0] = cl
+        out[g, 1] = pl
+        out[g, 2] = ef
+        out[g, 3] = nc
+
+
+@numba.njit(cache=True)
+def _null_stats_serial(n, iu, ju, U):
+    out = np.empty((U.shape[0], 4))
+    _null_range(n, iu, ju, U, out, 0, U.shape[0])
     return out
 
 
-def null_statistics(n: int, m: int, n_nulls: int = 1000, seed=0) -> dict[str, np.ndarray]:
+@numba.njit(cache=True, parallel=True)
+def _null_stats_parallel(n, iu, ju, U, nchunk):
+    G = U.shape[0]
+    out = np.empty((G, 4))
+    for c in numba.prange(nchunk):
+        _null_range(n, iu, ju, U, out, c * G // nchunk, (c + 1) * G // nchunk)
+    return out
+
+
+def null_statistics(n: int, m: int, n_nulls: int = 1000, seed=0, *, threads: int = 1
+                    ) -> dict[str, np.ndarray]:
     """Measures of ``n_nulls`` random graphs with n nodes and m edges (see :func:`random_graphs`).
 
     Returns a dict of (n_nulls,) float64 arrays: ``clustering`` (mean clustering_coef_bu),
     ``path_length`` (finite-pair charpath), ``efficiency`` (efficiency_bin), ``n_components``.
+    threads: numba threads for this call (capped at ``numba.config.NUMBA_NUM_THREADS``); the
+    result does not depend on it. The default 1 suits a pipeline that runs one job per core
+    (idle worker threads and multi-threaded BLAS then get in each other's way).
     """
     _check_nm(n, m, n_nulls)
+    if isinstance(threads, (bool, np.bool_)) or int(threads) != threads or threads < 1:
+        raise ValueError(f"threads must be a positive integer, got {threads!r}")
     rng = as_generator(seed)
     iu, ju = np.triu_indices(n, 1)
+    iu = iu.astype(np.int64)
+    ju = ju.astype(np.int64)
     U = rng.random((int(n_nulls), int(m)))
-    S = _null_stats_kernel(int(n), iu.astype(np.int64), ju.astype(np.int64), U)
+    threads = min(int(threads), numba.config.NUMBA_NUM_THREADS)
+    if threads == 1:
+        S = _null_stats_serial(int(n), iu, ju, U)
+    else:
+        before = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            S = _null_stats_parallel(int(n), iu, ju, U, min(int(n_nulls), 4 * threads))
+        finally:
+            numba.set_num_threads(before)
     return {"clustering": S[:, 0].copy(), "path_length": S[:, 1].copy(),
             "efficiency": S[:, 2].copy(), "n_components": S[:, 3].copy()}
 
@@ -189,7 +218,8 @@ def _finite_mean(x: np.ndarray) -> float:
     return float(x.mean()) if x.size else float("nan")
 
 
-def small_worldness(A: np.ndarray, n_nulls: int = 1000, seed=0) -> dict[str, float]:
+def small_worldness(A: np.ndarray, n_nulls: int = 1000, seed=0, *, threads: int = 1
+                    ) -> dict[str, float]:
     """Small-worldness of a binary undirected graph against density-matched random nulls.
 
     A: (n, n) 0/1 symmetric, no self-loops. Returns floats:
@@ -199,13 +229,13 @@ def small_worldness(A: np.ndarray, n_nulls: int = 1000, seed=0) -> dict[str, flo
     nulls; a null with no connected pair has L = nan and is left out of the L mean only),
     ``clustering_z``, ``path_length_z`` ((x - null mean) / null sample sd, ddof=1; nan if sd = 0),
     ``disconnected_nulls`` (count of nulls with more than one component), ``n_nulls``.
-    L is always the finite-pair charpath (module docstring).
+    L is always the finite-pair charpath (module docstring). threads: see :func:`null_statistics`.
     """
     A = validate_adjacency(A)
     n = A.shape[0]
     m = int(np.triu(A, 1).sum())
     net = binary_summary(A)
-    nul = null_statistics(n, m, n_nulls, seed)
+    nul = null_statistics(n, m, n_nulls, seed, threads=threads)
     C, L, E = net["clustering"], net["path_length"], net["efficiency"]
     Cn = float(np.mean(nul["clustering"]))
     Ln = _finite_mean(nul["path_length"])

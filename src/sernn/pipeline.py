@@ -193,17 +193,34 @@ def compute_metrics(networks_path: str | Path, binarised_path: str | Path, outpu
 
 # -- aggregate ----------------------------------------------------------------------------------
 
-def aggregate(metrics_paths: Iterable[str | Path], output_csv: str | Path, analysis: dict):
+def aggregate(metrics_paths: Iterable[str | Path], output_csv: str | Path, analysis: dict,
+              function_paths: Iterable[str | Path] = (), windows_csv: str | Path | None = None,
+              parquet: str | Path | None = None):
     """Concatenate the per-job metric tables into one tidy CSV (one row per regulariser x strength x
-    seed x epoch) with ``passes_accuracy_filter`` (validation accuracy >= threshold at that epoch).
-    Returns the DataFrame."""
+    seed x epoch) with ``passes_accuracy_filter`` (validation accuracy >= threshold at that epoch and
+    not diverged); functional measures (``function_paths``) join on (regulariser, strength, seed,
+    epoch), empty at epochs not analysed functionally, and their per-window rows go to
+    ``windows_csv``. Returns the DataFrame."""
     import pandas as pd
 
-    frames = [pd.DataFrame(storage.read_table(p)) for p in metrics_paths]
-    df = pd.concat(frames, ignore_index=True)
-    df = df.sort_values(["regulariser", "strength", "seed", "epoch"], kind="stable").reset_index(drop=True)
+    keys = ["regulariser", "strength", "seed", "epoch"]
+    df = pd.concat([pd.DataFrame(storage.read_table(p)) for p in metrics_paths], ignore_index=True)
+    function_paths = list(function_paths)
+    if windows_csv and not function_paths:  # functional analysis switched off: an empty table
+        write_csv(pd.DataFrame(columns=keys), windows_csv)
+    if function_paths:
+        fn = pd.concat([pd.DataFrame(storage.read_table(p)) for p in function_paths], ignore_index=True)
+        df = df.merge(fn, on=keys, how="left", validate="one_to_one")
+        if windows_csv:
+            win = pd.concat([pd.DataFrame(storage.read_table(p, "windows")) for p in function_paths],
+                            ignore_index=True)
+            order = keys + [c for c in win.columns if c not in keys]
+            write_csv(win[order].sort_values(keys, kind="stable"), windows_csv)
+    df = df.sort_values(keys, kind="stable").reset_index(drop=True)
     df["passes_accuracy_filter"] = (df["val_accuracy"] >= analysis["accuracy_threshold"]) & ~df["diverged"]
     write_csv(df, output_csv)
+    if parquet:
+        write_parquet(df, parquet)
     at = df[df["epoch"] == analysis["epoch"]]
     failed = at[~at["passes_accuracy_filter"]]
     say(f"aggregate: {df[['regulariser', 'strength', 'seed']].drop_duplicates().shape[0]} networks, "
@@ -216,16 +233,143 @@ def aggregate(metrics_paths: Iterable[str | Path], output_csv: str | Path, analy
     return df
 
 
+def compare_populations(csv: str | Path, output: str | Path, analysis: dict):
+    """The comparison table (``sernn.analysis.compare``) of the summary at the analysed epoch."""
+    import pandas as pd
+
+    from . import analysis as an
+
+    df = pd.read_csv(csv)
+    table = an.compare(df, analysis["epoch"], analysis.get("accuracy_bins"))
+    write_csv(table, output)
+    say(f"comparison: {len(table)} rows ({table['metric'].nunique()} metrics) -> {output}")
+    return table
+
+
+def write_parquet(df, path: str | Path) -> None:
+    """Atomic Parquet write."""
+    storage.atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+
+
 def write_csv(df, path: str | Path) -> None:
     """Atomic CSV write (temporary file renamed into place)."""
-    import os
+    storage.atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.10g"))
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        df.to_csv(tmp, index=False, float_format="%.10g")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+
+
+# -- function -----------------------------------------------------------------------------------
+
+def probe_set(dataset_path: str | Path, n_trials: int, seed: int) -> dict[str, np.ndarray]:
+    """A fixed probe set: ``n_trials`` trials drawn without replacement (seeded) from the validation
+    split, in sorted order. Returns per-trial arrays: trial_index, maze_id, goal (0-3 over goal
+    locations 7, 9, 17, 19), choice_options (index into ``task.CHOICE_PAIRS``), correct_choice (0-3
+    over l, u, r, d) and the inputs (n, T, 8)."""
+    from . import task
+
+    data = storage.read_dataset(dataset_path)["validation"]
+    n_val = data["maze_id"].shape[0]
+    if n_trials > n_val:
+        raise ValueError(f"function.probe_trials = {n_trials} exceeds the validation split's "
+                         f"{n_val} problems (dataset.validation)")
+    idx = np.sort(np.random.default_rng(seed).choice(n_val, size=n_trials, replace=False))
+    maze = data["maze_id"][idx].astype(np.int64)
+    return {"trial_index": idx, "maze_id": maze, "goal": task.goal_index()[maze],
+            "choice_options": task.choice_pair_code()[maze],
+            "correct_choice": task.answer_index()[maze], "inputs": data["inputs"][idx]}
+
+
+def function_epochs(function: dict, analysis: dict, n_epochs: int) -> list[int]:
+    """The snapshots analysed functionally: ``function.epochs`` or else [analysis.epoch]."""
+    epochs = function.get("epochs") or [analysis["epoch"]]
+    bad = [e for e in epochs if not 0 <= e <= n_epochs]
+    if bad:
+        raise ValueError(f"function.epochs {bad} outside the trained epochs 0-{n_epochs}")
+    return sorted(set(int(e) for e in epochs))
+
+
+def record_activity(dataset_path: str | Path, networks_path: str | Path, output: str | Path,
+                    function: dict, analysis: dict, threads: int = 1,
+                    config: dict | None = None) -> None:
+    """Hidden-unit activity of every seed at the analysed epochs on the probe set."""
+    from . import training as tr
+
+    tr.configure_tensorflow(threads)
+    probe = probe_set(dataset_path, function["probe_trials"], function["probe_seed"])
+    inputs = probe.pop("inputs")
+    nets = storage.read_networks(networks_path)
+    seeds = {}
+    for seed, d in nets["seeds"].items():
+        epochs = function_epochs(function, analysis, d["recurrent"].shape[0] - 1)
+        acts, probs = [], []
+        for e in epochs:
+            states, p = tr.hidden_activity(tr.weights_at(d["recurrent"], d["snapshots"], e), inputs)
+            acts.append(states)
+            probs.append(p)
+            say(f"activity seed {seed} epoch {e}: probe accuracy "
+                f"{np.mean(p.argmax(1) == probe['correct_choice']):.4f}")
+        seeds[seed] = {"activity": np.stack(acts), "epochs": np.asarray(epochs),
+                       "probabilities": np.stack(probs)}
+    attrs = {"regulariser": nets["attrs"]["regulariser"], "strength": nets["attrs"]["strength"],
+             "probe_trials": function["probe_trials"], "probe_seed": function["probe_seed"]}
+    storage.write_activity(output, probe, seeds, nets["coordinates"], attrs, config or {})
+
+
+def compute_function(activity_path: str | Path, output: str | Path, function: dict, dataset: dict,
+                     config: dict | None = None) -> None:
+    """Functional measures (``sernn.function.function_summary``) per seed x analysed epoch: a
+    ``table`` (one row each) and a ``windows`` table (one row per window / time step)."""
+    import pandas as pd
+
+    from . import function as fn
+
+    act = storage.read_activity(activity_path)
+    coords = act["coordinates"]
+    regulariser = act["attrs"]["regulariser"]
+    strength = float(act["attrs"]["strength"])
+    windows = fn.default_windows(dataset["goal_steps"], dataset["delay_steps"], dataset["choice_steps"],
+                                 sliding_width=function["sliding_width"],
+                                 sliding_step=function["sliding_step"])
+    probe = act["probe"]
+    rows, frames = [], []
+    for seed, d in act["seeds"].items():
+        for i, epoch in enumerate(d["epochs"]):
+            scalars, frame = fn.function_summary(
+                d["activity"][i], probe["goal"], probe["choice_options"], probe["correct_choice"],
+                coords, windows, n_perm=function["n_perm"],
+                seed=null_seed(function["seed"], regulariser, strength, seed, int(epoch)),
+                ev_threshold=function["ev_threshold"], n_folds=function["n_folds"])
+            key = {"regulariser": regulariser, "strength": strength, "seed": seed, "epoch": int(epoch)}
+            rows.append({**key, **scalars})
+            frames.append(frame.assign(**key))
+            say(f"function seed {seed} epoch {epoch}: energy {scalars['energy']:.4f}, mixed "
+                f"selectivity {scalars['mixed_selectivity']:.3f}")
+    table = {k: np.asarray([r[k] for r in rows]) for k in rows[0]}
+    windows_df = pd.concat(frames, ignore_index=True)
+    windows_tab = {c: windows_df[c].to_numpy() for c in windows_df.columns}
+    attrs = {"regulariser": regulariser, "strength": strength, "n_perm": function["n_perm"]}
+    storage.write_tables(output, {"table": table, "windows": windows_tab}, attrs, config or {},
+                         "compute_function")
+
+
+# -- figures ------------------------------------------------------------------------------------
+
+def summary_figures(inputs, outputs, analysis: dict) -> None:
+    """Every summary figure (``sernn.plots``). inputs: csv, windows; outputs: accuracy, structure,
+    trajectories, function, function_time (paths)."""
+    import pandas as pd
+
+    from . import plots
+
+    plots.accuracy_vs_strength(inputs.csv, outputs.accuracy, analysis)
+    plots.against_strength(inputs.csv, outputs.structure, analysis, plots.STRUCTURE_PANELS,
+                           "Structure")
+    plots.trajectories(inputs.csv, outputs.trajectories, analysis)
+    has_function = len(pd.read_csv(inputs.windows)) > 0
+    if has_function:
+        plots.against_strength(inputs.csv, outputs.function, analysis, plots.FUNCTION_PANELS,
+                               "Function")
+        plots.function_over_time(inputs.windows, inputs.csv, outputs.function_time, analysis)
+    else:
+        for path in (outputs.function, outputs.function_time):
+            plots.message(path, "functional analysis disabled (config function.enabled: false)")
+    say("figures written")

@@ -1,15 +1,19 @@
-"""Figures from the tidy summary tables (matplotlib, Agg backend, PNG)."""
+"""Figures from the tidy summary tables and the network files (matplotlib, Agg backend, PNG).
+
+Every figure takes file paths in and writes one PNG atomically; none reads anything but its inputs.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
-#: The structural metrics plotted against strength, with axis labels.
+from . import storage
+from .analysis import ordered, strength_levels
+
+#: Structural measures plotted against strength (column -> axis label).
 STRUCTURE_PANELS = {
-    "val_accuracy": "validation accuracy",
     "modularity": "modularity Q",
     "small_worldness": "small-worldness sigma",
     "clustering": "mean clustering C",
@@ -20,7 +24,30 @@ STRUCTURE_PANELS = {
     "weight_distance_corr": "corr(weight, distance)",
     "weighted_efficiency": "weighted efficiency",
     "matching_index": "mean matching index",
-    "density": "density",
+    "clustering_z": "clustering z vs nulls",
+    "path_length_z": "path length z vs nulls",
+}
+
+#: Functional measures plotted against strength.
+FUNCTION_PANELS = {
+    "energy": "energy: mean |activation|",
+    "mixed_selectivity": "mixed selectivity r(EV goal, EV choice)",
+    "ev_goal_mean": "EV by goal (goal period)",
+    "ev_choice_mean": "EV by choices (choice period)",
+    "decoding_goal_mean": "goal decoding accuracy",
+    "decoding_choice_mean": "choice decoding accuracy",
+    "goal_cluster_z": "goal units: spatial clustering z",
+    "choice_cluster_z": "choice units: spatial clustering z",
+}
+
+#: Measures followed over training epochs.
+TRAJECTORY_PANELS = {
+    "val_accuracy": "validation accuracy",
+    "modularity": "modularity Q",
+    "small_worldness": "small-worldness sigma",
+    "total_weight": "total weight sum|W|",
+    "weight_distance_corr": "corr(weight, distance)",
+    "weighted_edge_length": "weighted edge length",
 }
 
 
@@ -33,62 +60,204 @@ def _plt():
     return plt
 
 
-def colours(names) -> dict[str, tuple]:
-    """A fixed colour per regulariser name (seRNN and L1 always the same)."""
-    plt = _plt()
+def colours(names) -> dict[str, str]:
+    """A fixed colour per regulariser name (seRNN red and L1 blue always)."""
     fixed = {"seRNN": "tab:red", "L1": "tab:blue", "spatial": "tab:green",
              "communicability": "tab:purple"}
-    cycle = iter(plt.rcParams["axes.prop_cycle"].by_key()["color"][4:] * 10)
-    return {n: fixed.get(n) or next(cycle) for n in names}
+    spare = iter(["tab:orange", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray"] * 10)
+    return {n: fixed.get(n) or next(spare) for n in names}
 
 
 def save(fig, path: str | Path) -> None:
-    """Atomic PNG write."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
+    """Atomic PNG write; closes the figure."""
     try:
-        fig.savefig(tmp, dpi=110)
-        os.replace(tmp, path)
+        storage.atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     finally:
-        if tmp.exists():
-            tmp.unlink()
         _plt().close(fig)
 
 
-def metrics_vs_strength(csv: str | Path, output: str | Path, analysis: dict,
-                        panels: dict[str, str] | None = None) -> None:
-    """Each metric at the analysed epoch against strength, one line per regulariser (mean over the
-    seeds that pass the accuracy filter; every network as a dot, hollow if it fails the filter)."""
+def _grid(n_panels: int, ncol: int = 4, size=(4.0, 3.2)):
+    plt = _plt()
+    nrow = max(1, int(np.ceil(n_panels / ncol)))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(size[0] * ncol, size[1] * nrow), squeeze=False)
+    for ax in list(axes.flat)[n_panels:]:
+        ax.axis("off")
+    return fig, axes
+
+
+def _analysed(df, analysis: dict):
+    epoch = min(int(analysis["epoch"]), int(df["epoch"].max()))
+    return epoch, df[df["epoch"] == epoch]
+
+
+def against_strength(csv: str | Path, output: str | Path, analysis: dict, panels: dict[str, str],
+                     title: str) -> None:
+    """Each column of ``panels`` at the analysed epoch against strength, one colour per regulariser:
+    dots are networks (hollow when failing the accuracy filter), lines the means over the networks
+    passing it."""
     import pandas as pd
 
-    plt = _plt()
     df = pd.read_csv(csv)
-    epoch = min(analysis["epoch"], int(df["epoch"].max()))
-    at = df[df["epoch"] == epoch]
-    panels = {k: v for k, v in (panels or STRUCTURE_PANELS).items() if k in at.columns}
-    ncol = 4
-    nrow = int(np.ceil(len(panels) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4 * ncol, 3.2 * nrow), squeeze=False)
-    cmap = colours(sorted(at["regulariser"].unique()))
+    epoch, at = _analysed(df, analysis)
+    panels = {k: v for k, v in panels.items() if k in at.columns and at[k].notna().any()}
+    fig, axes = _grid(len(panels))
+    cmap = colours(ordered(at["regulariser"]))
     log_x = bool((at["strength"] > 0).all())
     for ax, (col, label) in zip(axes.flat, panels.items()):
-        for reg, g in at.groupby("regulariser"):
-            c = cmap[reg]
-            ok = g[g["passes_accuracy_filter"]]
-            ax.scatter(ok["strength"], ok[col], color=c, s=14)
-            bad = g[~g["passes_accuracy_filter"]]
-            ax.scatter(bad["strength"], bad[col], facecolors="none", edgecolors=c, s=14)
+        for reg in ordered(at["regulariser"]):
+            g = at[at["regulariser"] == reg]
+            ok, bad = g[g["passes_accuracy_filter"]], g[~g["passes_accuracy_filter"]]
+            ax.scatter(ok["strength"], ok[col], color=cmap[reg], s=14)
+            ax.scatter(bad["strength"], bad[col], facecolors="none", edgecolors=cmap[reg], s=14)
             mean = ok.groupby("strength")[col].mean()
-            ax.plot(mean.index, mean.values, color=c, label=reg)
+            ax.plot(mean.index, mean.values, color=cmap[reg], label=reg)
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("regularisation strength")
         if log_x:
             ax.set_xscale("log")
-    for ax in list(axes.flat)[len(panels):]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"Structure at epoch {epoch} (lines: mean over networks with validation accuracy "
-                 f">= {analysis['accuracy_threshold']}; hollow: fails the filter)", fontsize=10)
+    if panels:
+        axes.flat[0].legend(fontsize=8)
+    fig.suptitle(f"{title} at epoch {epoch}. Lines: mean over networks with validation accuracy >= "
+                 f"{analysis['accuracy_threshold']}; hollow dots fail that filter", fontsize=10)
     fig.tight_layout()
+    save(fig, output)
+
+
+def accuracy_vs_strength(csv: str | Path, output: str | Path, analysis: dict) -> None:
+    """Validation accuracy at the analysed epoch against strength, with the filter threshold."""
+    import pandas as pd
+
+    plt = _plt()
+    df = pd.read_csv(csv)
+    epoch, at = _analysed(df, analysis)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    cmap = colours(ordered(at["regulariser"]))
+    for reg in ordered(at["regulariser"]):
+        g = at[at["regulariser"] == reg]
+        ax.scatter(g["strength"], g["val_accuracy"], color=cmap[reg], s=16, label=reg)
+        m = g.groupby("strength")["val_accuracy"].mean()
+        ax.plot(m.index, m.values, color=cmap[reg])
+    ax.axhline(analysis["accuracy_threshold"], color="k", ls="--", lw=1,
+               label=f"filter {analysis['accuracy_threshold']}")
+    if (at["strength"] > 0).all():
+        ax.set_xscale("log")
+    ax.set_xlabel("regularisation strength")
+    ax.set_ylabel(f"validation accuracy at epoch {epoch}")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    save(fig, output)
+
+
+def trajectories(csv: str | Path, output: str | Path, analysis: dict) -> None:
+    """Measures over training epochs for the low, mid and high strength of each regulariser
+    (mean over seeds; line style = strength level)."""
+    import pandas as pd
+
+    df = pd.read_csv(csv)
+    panels = {k: v for k, v in TRAJECTORY_PANELS.items() if k in df.columns}
+    fig, axes = _grid(len(panels), ncol=3)
+    cmap = colours(ordered(df["regulariser"]))
+    styles = [":", "--", "-"]
+    for ax, (col, label) in zip(axes.flat, panels.items()):
+        for reg in ordered(df["regulariser"]):
+            g = df[df["regulariser"] == reg]
+            levels = strength_levels(g["strength"])
+            for style, s in zip(styles[-len(levels):], levels):
+                m = g[g["strength"] == s].groupby("epoch")[col].mean()
+                ax.plot(m.index, m.values, color=cmap[reg], ls=style, label=f"{reg} {s:g}")
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("epoch")
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle("Over training: low (dotted), mid (dashed) and high (solid) strength per regulariser, "
+                 "mean over seeds", fontsize=10)
+    fig.tight_layout()
+    save(fig, output)
+
+
+def function_over_time(windows_csv: str | Path, summary_csv: str | Path, output: str | Path,
+                       analysis: dict) -> None:
+    """Explained variance and decoding accuracy per time step within a trial at the analysed epoch,
+    mean over networks passing the accuracy filter, per regulariser."""
+    import pandas as pd
+
+    win = pd.read_csv(windows_csv)
+    summary = pd.read_csv(summary_csv)
+    keys = ["regulariser", "strength", "seed", "epoch"]
+    win = win.merge(summary[keys + ["passes_accuracy_filter"]], on=keys, how="left")
+    epoch = min(int(analysis["epoch"]), int(win["epoch"].max()))
+    steps = win[(win["kind"] == "step") & (win["epoch"] == epoch) & win["passes_accuracy_filter"].fillna(False)]
+    panels = {"decoding_goal": "goal decoding accuracy", "decoding_choice": "choice decoding accuracy",
+              "decoding_correct": "correct-choice decoding accuracy", "ev_goal_mean": "mean EV by goal",
+              "ev_choice_mean": "mean EV by choices", "ev_correct_mean": "mean EV by correct choice"}
+    fig, axes = _grid(len(panels), ncol=3)
+    cmap = colours(ordered(win["regulariser"]))
+    for ax, (col, label) in zip(axes.flat, panels.items()):
+        for reg in ordered(steps["regulariser"]):
+            m = steps[steps["regulariser"] == reg].groupby("start")[col].mean()
+            ax.plot(m.index, m.values, color=cmap[reg], label=reg)
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("time step in trial")
+        for edge in sorted(set(win.loc[win["window"].isin(["goal", "delay"]), "stop"])):
+            ax.axvline(edge - 0.5, color="0.7", lw=0.8)
+    if len(steps):
+        axes.flat[0].legend(fontsize=8)
+    fig.suptitle(f"Within a trial at epoch {epoch} (grey lines: end of goal and delay periods); "
+                 f"networks passing the accuracy filter", fontsize=10)
+    fig.tight_layout()
+    save(fig, output)
+
+
+def example_networks(networks: dict[str, str | Path], output: str | Path, analysis: dict,
+                     binarise_options: dict, gamma: float = 1.0, n_edges: int = 150) -> None:
+    """One example network per regulariser (first seed, analysed epoch): |W| with units ordered by
+    module (modularity partition of the binarised graph), and the units on their grid with the
+    strongest connections drawn."""
+    from . import binarise as bz
+    from . import modularity
+
+    plt = _plt()
+    names = list(networks)
+    fig = plt.figure(figsize=(9, 4.2 * len(names)))
+    for row, name in enumerate(names):
+        nets = storage.read_networks(networks[name])
+        seed = min(nets["seeds"])
+        rec = nets["seeds"][seed]["recurrent"]
+        epoch = min(int(analysis["epoch"]), rec.shape[0] - 1)
+        w = np.abs(rec[epoch])
+        a = bz.undirected(bz.binarise(rec[epoch], **binarise_options))
+        labels, q = modularity.spectral_modularity(a, gamma=gamma)
+        order = np.lexsort((np.arange(len(labels)), labels))
+        ax = fig.add_subplot(len(names), 2, 2 * row + 1)
+        im = ax.imshow(w[np.ix_(order, order)], cmap="viridis", interpolation="nearest")
+        bounds = np.flatnonzero(np.diff(labels[order])) + 0.5
+        for b in bounds:
+            ax.axhline(b, color="w", lw=0.6)
+            ax.axvline(b, color="w", lw=0.6)
+        fig.colorbar(im, ax=ax, fraction=0.046, label="|W|")
+        ax.set_title(f"{name} strength {nets['attrs']['strength']:g} seed {seed} epoch {epoch}\n"
+                     f"|W| ordered by {labels.max() + 1} modules (Q = {q:.3f})", fontsize=9)
+        ax.set_xlabel("to unit")
+        ax.set_ylabel("from unit")
+        ax3 = fig.add_subplot(len(names), 2, 2 * row + 2, projection="3d")
+        xyz = nets["coordinates"]
+        ax3.scatter(*xyz.T, c=labels, cmap="tab10", s=18, depthshade=False)
+        off = w.copy()
+        np.fill_diagonal(off, 0)
+        strongest = np.argsort(off, axis=None)[::-1][:n_edges]
+        i, j = np.unravel_index(strongest, off.shape)
+        top = off[i[0], j[0]] or 1.0
+        for a_, b_ in zip(i, j):
+            ax3.plot(*zip(xyz[a_], xyz[b_]), color="k", alpha=0.15 + 0.6 * off[a_, b_] / top, lw=0.7)
+        ax3.set_title(f"units on the grid (colour: module), {n_edges} strongest weights", fontsize=9)
+    fig.tight_layout()
+    save(fig, output)
+
+
+def message(output: str | Path, text: str) -> None:
+    """A figure holding only ``text`` (for outputs whose analysis was switched off)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center")
     save(fig, output)

@@ -22,6 +22,14 @@ networks/{regulariser}/{strength}.h5
         output_kernel (N, 4); output_bias (4,)
         history/{loss, accuracy, val_loss, val_accuracy, regularisation} (E,)
         evaluation/{test_loss, test_accuracy, validation_loss, validation_accuracy} (E+1,)
+        snapshots/{input_kernel (E+1, 8, N), recurrent_bias (E+1, N), output_kernel (E+1, N, 4),
+                   output_bias (E+1, 4)}: the other parameters at every snapshot
+activity/{regulariser}/{strength}.h5
+    /coordinates (N, 3); /probe/{trial_index, maze_id, goal, choice_options, correct_choice} (n_probe,)
+    /seed<k>/activity (n_epochs, n_probe, T, N) float32, epochs (n_epochs,),
+             probabilities (n_epochs, n_probe, 4)
+function/{regulariser}/{strength}.h5
+    /table/<column> one row per seed x analysed epoch; /windows/<column> one row per seed x epoch x window
 binarised/{regulariser}/{strength}.h5
     /seed<k>/adjacency (E+1, N, N) uint8; root attrs method, fraction, symmetrise, drop_diagonal
 metrics/{regulariser}/{strength}.h5
@@ -103,6 +111,20 @@ def atomic_h5(path: str | Path, config: dict | None = None, step: str = "") -> I
             tmp.unlink()
 
 
+def atomic_write(path: str | Path, write) -> None:
+    """Write any file atomically: ``write(tmp_path)`` writes a temporary file in the same directory,
+    which is renamed to ``path`` on success and removed on failure."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def write_arrays(group: h5py.Group, arrays: dict[str, Any], compression: str | None = None) -> None:
     """Write a (nested) dict of arrays as datasets (dicts become subgroups)."""
     for name, value in arrays.items():
@@ -161,7 +183,7 @@ def write_networks(path, results: dict[int, Any], coordinates: np.ndarray, dista
             write_arrays(g, {"recurrent": r.recurrent, "input_kernel": r.input_kernel,
                              "recurrent_bias": r.recurrent_bias, "output_kernel": r.output_kernel,
                              "output_bias": r.output_bias, "history": r.history,
-                             "evaluation": r.evaluation})
+                             "evaluation": r.evaluation, "snapshots": r.snapshots})
 
 
 def seed_groups(f: h5py.File) -> list[tuple[int, h5py.Group]]:
@@ -207,26 +229,62 @@ def read_binarised(path) -> dict[str, Any]:
 
 # -- tables -------------------------------------------------------------------------------------
 
-def write_table(path, columns: dict[str, np.ndarray], attrs: dict, config: dict, step: str) -> None:
-    """A table as one 1-D dataset per column under /table (strings stored as UTF-8)."""
+def write_tables(path, tables: dict[str, dict[str, np.ndarray]], attrs: dict, config: dict,
+                 step: str) -> None:
+    """Tables as groups of 1-D column datasets (strings stored as UTF-8), e.g. {"table": {...}}."""
     with atomic_h5(path, config, step) as f:
         for k, v in attrs.items():
             f.attrs[k] = v
-        g = f.create_group("table", track_order=True)
-        for name, values in columns.items():
-            values = np.asarray(values)
-            if values.dtype.kind in "UO":
-                values = values.astype(object)
-                g.create_dataset(name, data=values, dtype=h5py.string_dtype())
-            else:
-                g.create_dataset(name, data=values)
+        for group, columns in tables.items():
+            g = f.create_group(group, track_order=True)
+            for name, values in columns.items():
+                values = np.asarray(values)
+                if values.dtype.kind in "UO":
+                    g.create_dataset(name, data=values.astype(object), dtype=h5py.string_dtype())
+                else:
+                    g.create_dataset(name, data=values)
 
 
-def read_table(path) -> dict[str, np.ndarray]:
+def write_table(path, columns: dict[str, np.ndarray], attrs: dict, config: dict, step: str) -> None:
+    """One table under /table."""
+    write_tables(path, {"table": columns}, attrs, config, step)
+
+
+def read_table(path, group: str = "table") -> dict[str, np.ndarray]:
+    """The columns of the table under ``group`` in creation order."""
     with h5py.File(path, "r") as f:
-        g = f["table"]
-        out = {}
-        for name, ds in g.items():
-            v = ds[()]
-            out[name] = ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) else v
-        return out
+        return {name: (ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) else ds[()])
+                for name, ds in f[group].items()}
+
+
+# -- activity -----------------------------------------------------------------------------------
+
+def write_activity(path, probe: dict[str, np.ndarray], seeds: dict[int, dict[str, np.ndarray]],
+                   coordinates: np.ndarray, attrs: dict, config: dict) -> None:
+    """probe: per-trial arrays; seeds: seed -> {"activity": (k, n, T, N), "epochs": (k,),
+    "probabilities": (k, n, 4)}; coordinates (N, 3) of the units. Activity is stored
+    lzf-compressed, chunked per epoch."""
+    with atomic_h5(path, config, "record_activity") as f:
+        for k, v in attrs.items():
+            f.attrs[k] = v
+        f.create_dataset("coordinates", data=coordinates)
+        write_arrays(f.create_group("probe"), probe)
+        for seed in sorted(seeds):
+            g = f.create_group(f"seed{seed}")
+            for k, v in attrs.items():
+                g.attrs[k] = v
+            g.attrs["seed"] = seed
+            act = seeds[seed]["activity"]
+            g.create_dataset("activity", data=act, compression="lzf", shuffle=True,
+                             chunks=(1,) + act.shape[1:])
+            g.create_dataset("epochs", data=seeds[seed]["epochs"])
+            g.create_dataset("probabilities", data=seeds[seed]["probabilities"])
+
+
+def read_activity(path) -> dict[str, Any]:
+    """{"attrs", "coordinates", "probe": {...}, "seeds": {seed: {"activity", "epochs",
+    "probabilities"}}}."""
+    with h5py.File(path, "r") as f:
+        return {"attrs": dict(f.attrs), "coordinates": f["coordinates"][()],
+                "probe": read_arrays(f["probe"]),
+                "seeds": {seed: read_arrays(g) for seed, g in seed_groups(f)}}

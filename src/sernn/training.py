@@ -60,6 +60,8 @@ class TrainingResult:
 
     recurrent: (epochs+1, N, N) float32 recurrent kernel before training and after each epoch.
     input_kernel (8, N), recurrent_bias (N,), output_kernel (N, 4), output_bias (4,): final epoch.
+    snapshots: the other parameters per snapshot, {"input_kernel": (epochs+1, 8, N), ...}, so that
+    the network at any epoch can be run again (``weights_at``).
     history: per-epoch (epochs,) arrays ``loss`` (task + regulariser, mean over batches),
     ``accuracy`` (training, mean over batches), ``val_loss``/``val_accuracy`` (test split, as the
     notebook's ``validation_data``), ``regularisation`` (penalty after the epoch).
@@ -75,6 +77,7 @@ class TrainingResult:
     output_bias: np.ndarray
     history: dict[str, np.ndarray]
     evaluation: dict[str, np.ndarray]
+    snapshots: dict[str, np.ndarray] = field(default_factory=dict)
     epoch_seconds: list[float] = field(default_factory=list)
     diverged: bool = False
 
@@ -221,7 +224,7 @@ class Trainer:
         batches = [(xtr[a:b], ytr[a:b]) for a, b in bounds]
         evals = {s: (tf.constant(data[s]["inputs"]), tf.constant(data[s][labels_key]))
                  for s in ("test", "validation")}
-        snapshots = [self.params[1].numpy().copy()]
+        snapshots = [self.weights()]
         evaluation = {f"{s}_{m}": [] for s in ("test", "validation") for m in ("loss", "accuracy")}
         history = {k: [] for k in ("loss", "accuracy", "val_loss", "val_accuracy", "regularisation")}
 
@@ -244,7 +247,7 @@ class Trainer:
             w = np.asarray(sizes, np.float64) / n
             history["loss"].append(float(np.dot(w, [float(v) for v in losses])))
             history["accuracy"].append(float(np.dot(w, [float(v) for v in accs])))
-            snapshots.append(self.params[1].numpy().copy())
+            snapshots.append(self.weights())
             evaluate()
             history["val_loss"].append(evaluation["test_loss"][-1])
             history["val_accuracy"].append(evaluation["test_accuracy"][-1])
@@ -257,14 +260,24 @@ class Trainer:
                          f"val_accuracy {history['val_accuracy'][-1]:.4f} "
                          f"validation_accuracy {evaluation['validation_accuracy'][-1]:.4f} "
                          f"({seconds[-1]:.2f} s)")
-        final = self.weights()
+        final = snapshots[-1]
+        stacked = {k: np.stack([s[k] for s in snapshots]) for k in PARAM_ORDER}
         return TrainingResult(
-            recurrent=np.stack(snapshots).astype(np.float32),
+            recurrent=stacked.pop("recurrent_kernel"),
+            snapshots=stacked,
             input_kernel=final["input_kernel"], recurrent_bias=final["recurrent_bias"],
             output_kernel=final["output_kernel"], output_bias=final["output_bias"],
             history={k: np.asarray(v, np.float64) for k, v in history.items()},
             evaluation={k: np.asarray(v, np.float64) for k, v in evaluation.items()},
             epoch_seconds=seconds, diverged=diverged)
+
+
+def weights_at(recurrent: np.ndarray, snapshots: dict[str, np.ndarray], epoch: int) -> dict[str, np.ndarray]:
+    """All parameters of a network at snapshot ``epoch`` (0 = before training), keyed as
+    ``PARAM_ORDER``. recurrent: (E+1, N, N); snapshots: as ``TrainingResult.snapshots``."""
+    out = {k: v[epoch] for k, v in snapshots.items()}
+    out["recurrent_kernel"] = recurrent[epoch]
+    return out
 
 
 def hidden_activity(weights: dict[str, np.ndarray], inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -45,10 +45,27 @@ def all_metric_tables():
     return [f"{RESULTS}/metrics/{r}/{lab}.h5" for r, lab in population_jobs()]
 
 
+def all_function_tables():
+    if not config["function"]["enabled"]:
+        return []
+    return [f"{RESULTS}/function/{r}/{lab}.h5" for r, lab in population_jobs()]
+
+
+def example_networks(wildcards):
+    """The mid-strength network of each regulariser, for the example-network figure."""
+    out = {}
+    for name, pop in POPULATIONS.items():
+        labels = sorted(pop["labels"], key=float)
+        out[name] = networks_path(name, labels[len(labels) // 2])
+    return out
+
+
 def all_outputs():
     return [
         f"{RESULTS}/summary/metrics.csv",
-        f"{RESULTS}/summary/figures/metrics_vs_strength.png",
+        f"{RESULTS}/summary/comparison.csv",
+        f"{RESULTS}/summary/figures/accuracy_vs_strength.png",
+        f"{RESULTS}/summary/figures/example_networks.png",
     ]
 
 

@@ -1,8 +1,15 @@
 rule aggregate:
     input:
         tables=all_metric_tables(),
+        function=all_function_tables(),
     output:
-        csv=f"{RESULTS}/summary/metrics.csv",
+        csv=report(
+            f"{RESULTS}/summary/metrics.csv",
+            caption="../report/metrics_csv.rst",
+            category="Tables",
+        ),
+        parquet=f"{RESULTS}/summary/metrics.parquet",
+        windows=f"{RESULTS}/summary/function_windows.csv",
     params:
         analysis=config["analysis"],
     log:
@@ -13,20 +20,82 @@ rule aggregate:
         "../scripts/aggregate.py"
 
 
-rule plot_metrics:
+rule comparison:
     input:
         csv=rules.aggregate.output.csv,
     output:
-        figure=report(
-            f"{RESULTS}/summary/figures/metrics_vs_strength.png",
-            caption="../report/metrics_vs_strength.rst",
-            category="Structure",
+        csv=report(
+            f"{RESULTS}/summary/comparison.csv",
+            caption="../report/comparison.rst",
+            category="Tables",
         ),
     params:
         analysis=config["analysis"],
     log:
-        f"{RESULTS}/logs/plot_metrics.log",
+        f"{RESULTS}/logs/comparison.log",
     conda:
         "../../envs/summary.yaml"
     script:
-        "../scripts/plot_metrics.py"
+        "../scripts/comparison.py"
+
+
+rule plot_figures:
+    input:
+        csv=rules.aggregate.output.csv,
+        windows=rules.aggregate.output.windows,
+    output:
+        accuracy=report(
+            f"{RESULTS}/summary/figures/accuracy_vs_strength.png",
+            caption="../report/accuracy_vs_strength.rst",
+            category="Accuracy",
+        ),
+        structure=report(
+            f"{RESULTS}/summary/figures/metrics_vs_strength.png",
+            caption="../report/metrics_vs_strength.rst",
+            category="Structure",
+        ),
+        trajectories=report(
+            f"{RESULTS}/summary/figures/trajectories.png",
+            caption="../report/trajectories.rst",
+            category="Structure",
+        ),
+        function=report(
+            f"{RESULTS}/summary/figures/function_vs_strength.png",
+            caption="../report/function_vs_strength.rst",
+            category="Function",
+        ),
+        function_time=report(
+            f"{RESULTS}/summary/figures/function_over_time.png",
+            caption="../report/function_over_time.rst",
+            category="Function",
+        ),
+    params:
+        analysis=config["analysis"],
+        function_enabled=config["function"]["enabled"],
+    log:
+        f"{RESULTS}/logs/plot_figures.log",
+    conda:
+        "../../envs/summary.yaml"
+    script:
+        "../scripts/plot_figures.py"
+
+
+rule plot_examples:
+    input:
+        unpack(example_networks),
+    output:
+        figure=report(
+            f"{RESULTS}/summary/figures/example_networks.png",
+            caption="../report/example_networks.rst",
+            category="Structure",
+        ),
+    params:
+        analysis=config["analysis"],
+        binarise=config["binarise"],
+        gamma=config["metrics"]["modularity_gamma"],
+    log:
+        f"{RESULTS}/logs/plot_examples.log",
+    conda:
+        "../../envs/summary.yaml"
+    script:
+        "../scripts/plot_examples.py"

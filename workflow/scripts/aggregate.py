@@ -1,4 +1,4 @@
-"""Snakemake script of rule aggregate: per-job metric tables -> one tidy CSV."""
+"""Snakemake script of rule aggregate: per-job tables -> one tidy CSV (+ Parquet, window table)."""
 import sys
 from pathlib import Path
 
@@ -7,4 +7,11 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import pipeline  # noqa: E402
 
 with pipeline.logged(snakemake.log[0]):
-    pipeline.aggregate(snakemake.input.tables, snakemake.output.csv, snakemake.params.analysis)
+    pipeline.aggregate(
+        snakemake.input.tables,
+        snakemake.output.csv,
+        snakemake.params.analysis,
+        function_paths=snakemake.input.function,
+        windows_csv=snakemake.output.windows,
+        parquet=snakemake.output.parquet,
+    )

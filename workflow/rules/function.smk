@@ -1,0 +1,34 @@
+rule record_activity:
+    input:
+        dataset=rules.generate_dataset.output.dataset,
+        networks=rules.train.output.networks,
+    output:
+        activity=f"{RESULTS}/activity/{{regulariser}}/{{strength}}.h5",
+    params:
+        function=config["function"],
+        analysis=config["analysis"],
+        provenance=provenance("function", "analysis"),
+    threads: 1
+    log:
+        f"{RESULTS}/logs/record_activity/{{regulariser}}/{{strength}}.log",
+    conda:
+        "../../envs/function.yaml"
+    script:
+        "../scripts/record_activity.py"
+
+
+rule compute_function:
+    input:
+        activity=rules.record_activity.output.activity,
+    output:
+        table=f"{RESULTS}/function/{{regulariser}}/{{strength}}.h5",
+    params:
+        function=config["function"],
+        dataset=config["dataset"],
+        provenance=provenance("function"),
+    log:
+        f"{RESULTS}/logs/compute_function/{{regulariser}}/{{strength}}.log",
+    conda:
+        "../../envs/function.yaml"
+    script:
+        "../scripts/compute_function.py"

@@ -1,0 +1,10 @@
+"""Snakemake script of rule comparison: regulariser vs regulariser at the analysed epoch."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
+from sernn import pipeline  # noqa: E402
+
+with pipeline.logged(snakemake.log[0]):
+    pipeline.compare_populations(snakemake.input.csv, snakemake.output.csv, snakemake.params.analysis)

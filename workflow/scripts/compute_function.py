@@ -1,0 +1,16 @@
+"""Snakemake script of rule compute_function: EV, mixed selectivity, clustering, decoding, energy."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
+from sernn import pipeline  # noqa: E402
+
+with pipeline.logged(snakemake.log[0]):
+    pipeline.compute_function(
+        snakemake.input.activity,
+        snakemake.output.table,
+        snakemake.params.function,
+        snakemake.params.dataset,
+        config=snakemake.params.provenance,
+    )

@@ -1,0 +1,18 @@
+"""Snakemake script of rule record_activity: hidden activity on the probe set at analysed epochs."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
+from sernn import pipeline  # noqa: E402
+
+with pipeline.logged(snakemake.log[0]):
+    pipeline.record_activity(
+        snakemake.input.dataset,
+        snakemake.input.networks,
+        snakemake.output.activity,
+        snakemake.params.function,
+        snakemake.params.analysis,
+        threads=snakemake.threads,
+        config=snakemake.params.provenance,
+    )
