@@ -1,6 +1,6 @@
 """Benchmark: sernn structural metrics against the equivalent bctpy loop, side by side in one run.
 
-Run:  .venv/bin/python benchmarks/metrics.py [--nulls 1000] [--repeats 3]
+Run:  .venv/bin/python benchmarks/metrics.py [--nulls 1000] [--repeats 3] [--blas-threads 1]
 
 Prints median wall times (time.perf_counter) of
 1. 1,000-null small-worldness of one 100-node network (940 edges):

@@ -56,6 +56,43 @@ def test_every_output_has_the_documented_shape(tiny_run):
                 assert f["table"]["modularity"].shape == (EPOCHS + 1,)
 
 
+def test_activity_and_function_outputs(tiny_run):
+    res = tiny_run / "results"
+    for reg, labels in STRENGTHS.items():
+        for lab in labels:
+            with h5py.File(res / "activity" / reg / f"{lab}.h5") as f:
+                assert f["seed0"]["activity"].shape == (1, 64, 50, 100)
+                assert list(f["seed0"]["epochs"][()]) == [2]
+                for k in ("maze_id", "goal", "choice_options", "correct_choice"):
+                    assert f["probe"][k].shape == (64,)
+                assert f["seed0"]["activity"].compression == "lzf"
+            with h5py.File(res / "function" / reg / f"{lab}.h5") as f:
+                assert f["table"]["energy"].shape == (1,)
+                assert "window" in f["windows"]
+
+
+def test_saved_weights_reproduce_the_trained_models_evaluation(tiny_run):
+    """Activity recorded from the saved weights: the read-out of the last hidden state gives the
+    validation accuracy that training itself measured at that epoch."""
+    from sernn import storage, training
+
+    data = storage.read_dataset(tiny_run / "results" / "dataset.h5")["validation"]
+    for reg, labels in STRENGTHS.items():
+        nets = storage.read_networks(tiny_run / "results" / "networks" / reg / f"{labels[-1]}.h5")
+        d = nets["seeds"][0]
+        for epoch in range(EPOCHS + 1):
+            w = training.weights_at(d["recurrent"], d["snapshots"], epoch)
+            states, probs = training.hidden_activity(w, data["inputs"])
+            logits = states[:, -1] @ w["output_kernel"] + w["output_bias"]
+            acc = np.mean(logits.argmax(1) == data["labels"].argmax(1))
+            assert acc == pytest.approx(d["evaluation"]["validation_accuracy"][epoch], abs=1e-9)
+        act = storage.read_activity(tiny_run / "results" / "activity" / reg / f"{labels[-1]}.h5")
+        idx = act["probe"]["trial_index"]
+        w = training.weights_at(d["recurrent"], d["snapshots"], 2)
+        states, _ = training.hidden_activity(w, data["inputs"][idx])
+        np.testing.assert_allclose(act["seeds"][0]["activity"][0], states, rtol=1e-6, atol=1e-6)
+
+
 def test_summary_has_one_row_per_network_and_epoch(tiny_run):
     df = pd.read_csv(tiny_run / "results" / "summary" / "metrics.csv")
     assert len(df) == 4 * (EPOCHS + 1)
@@ -69,7 +106,17 @@ def test_summary_has_one_row_per_network_and_epoch(tiny_run):
     np.testing.assert_allclose(df["density"], 0.1, atol=1e-12)
     assert ((df["val_accuracy"] >= 0.9) == df["passes_accuracy_filter"]).all()
     assert df["modularity"].between(-0.5, 1).all()
-    assert (tiny_run / "results" / "summary" / "figures" / "metrics_vs_strength.png").stat().st_size > 10_000
+    # functional measures joined at the analysed epoch only
+    assert df.loc[df["epoch"] == 2, "energy"].notna().all() and df.loc[df["epoch"] < 2, "energy"].isna().all()
+    pq = pd.read_parquet(tiny_run / "results" / "summary" / "metrics.parquet")
+    assert len(pq) == len(df)
+    figures = tiny_run / "results" / "summary" / "figures"
+    for name in ("accuracy_vs_strength", "metrics_vs_strength", "trajectories", "function_vs_strength",
+                 "function_over_time", "example_networks"):
+        assert (figures / f"{name}.png").stat().st_size > 10_000, name
+    comp = pd.read_csv(tiny_run / "results" / "summary" / "comparison.csv")
+    assert {"metric", "group_a", "group_b", "accuracy_bin", "cohens_d", "p"} <= set(comp.columns)
+    assert set(comp["accuracy_bin"]) == {"all", "[0.9, 0.95)", "[0.95, 0.99)", "[0.99, 1.01)"}
 
 
 def test_logs_exist_for_every_rule(tiny_run):

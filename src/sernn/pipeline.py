@@ -41,6 +41,7 @@ def logged(path: str | Path | None) -> Iterator[None]:
         sys.stdout = sys.stderr = fh
         try:
             yield
+            print(f"packages used: {' '.join(f'{k}=={v}' for k, v in storage.package_versions().items())}")
         except BaseException:
             import traceback
 

@@ -58,7 +58,8 @@ def package_versions() -> dict[str, str]:
     """Versions of the interpreter and the numerical packages loaded in this process."""
     out = {"python": platform.python_version(), "numpy": np.__version__, "h5py": h5py.__version__,
            "sernn": __version__}
-    for name in ("tensorflow", "scipy", "pandas", "numba", "bct", "networkx"):
+    for name in ("tensorflow", "keras", "scipy", "pandas", "numba", "bct", "networkx", "matplotlib",
+                 "yaml", "pyarrow"):
         mod = sys.modules.get(name)
         if mod is not None and hasattr(mod, "__version__"):
             out[name] = str(mod.__version__)

@@ -1,7 +1,10 @@
 """Snakemake script of rule compute_metrics: structural metrics per seed x epoch."""
+import os
 import sys
 from pathlib import Path
 
+# BLAS threads = the job's threads (more only contend for the job's cores); the package from the repo
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
 from sernn import pipeline  # noqa: E402
