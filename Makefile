@@ -32,8 +32,10 @@ report: setup
 lint: setup
 	$(SNAKEMAKE) --lint
 
+REFERENCE ?= ../shared/reference/seed_reference.py
+
 bench: setup
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/run_all.py $(if $(wildcard $(REFERENCE)),--reference $(REFERENCE))
 
 dryrun-paper: setup
 	$(SNAKEMAKE) -n --configfile config/paper.yaml --quiet rules

@@ -85,3 +85,21 @@ def test_custom_coordinates_file(tmp_path):
     np.savetxt(f, np.zeros((99, 3)), delimiter=",")
     with pytest.raises(sc.ConfigError, match=r"\(99, 3\)"):
         resolve({"model": {"coordinates": str(f)}})
+
+
+def test_paper_preset_populations():
+    cfg = resolve({"preset": "paper"})
+    pops = sc.populations(cfg)
+    assert {k: len(v["strengths"]) for k, v in pops.items()} == {
+        "seRNN": 1001, "L1": 1001, "spatial": 101, "communicability": 101, "seRNN_random_task": 101}
+    assert pops["seRNN_random_task"]["type"] == "seRNN" and pops["seRNN_random_task"]["task"] == "random"
+    assert pops["spatial"]["strengths"][0] == 1e-05 and pops["spatial"]["strengths"][-1] == 0.02
+    assert cfg["training"]["epochs"] == 10 and cfg["metrics"]["n_nulls"] == 1000
+
+
+def test_preset_with_user_overrides_and_a_bad_override():
+    cfg = resolve({"preset": "paper", "metrics": {"n_nulls": 10}, "seeds": [0, 1]})
+    assert cfg["metrics"]["n_nulls"] == 10 and cfg["seeds"] == [0, 1]
+    assert len(sc.populations(cfg)["seRNN"]["strengths"]) == 1001
+    with pytest.raises(sc.ConfigError, match=r"metrics.n_nulls = 0"):
+        resolve({"preset": "paper", "metrics": {"n_nulls": 0}})

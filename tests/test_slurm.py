@@ -36,7 +36,7 @@ IN_CI = os.environ.get("CI") == "true"
 # Rules in the profiles; every job of them gets the small test memory below.
 RULES = (
     "generate_dataset", "train", "binarise", "compute_metrics", "aggregate",
-    "record_activity", "compute_function", "plot_figures", "plot_metrics", "comparison",
+    "record_activity", "compute_function", "plot_figures", "plot_examples", "comparison",
 )
 # Root/group attributes that record when/where/how fast a file was written: not reproducible.
 IGNORED_ATTRS = {"created", "hostname", "epoch_seconds"}
@@ -115,6 +115,11 @@ def _attrs_equal(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _short(value, n: int = 300) -> str:
+    text = repr(value)
+    return text if len(text) <= n else text[:n] + "..."
+
+
 def _compare_h5(rel: str, pa: Path, pb: Path) -> list[str]:
     import h5py
 
@@ -142,7 +147,9 @@ def _compare_h5(rel: str, pa: Path, pb: Path) -> list[str]:
                 problems.append(f"{where}: attribute names differ: {sorted(keys_a ^ keys_b)}")
             for k in sorted(keys_a & keys_b):
                 if not _attrs_equal(oa.attrs[k], ob.attrs[k]):
-                    problems.append(f"{where}: attribute {k!r} differs: {oa.attrs[k]!r} vs {ob.attrs[k]!r}")
+                    problems.append(
+                        f"{where}: attribute {k!r} differs: {_short(oa.attrs[k])} vs {_short(ob.attrs[k])}"
+                    )
             if isinstance(oa, h5py.Dataset):
                 n_datasets += 1
                 if oa.shape != ob.shape or oa.dtype != ob.dtype:

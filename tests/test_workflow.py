@@ -211,3 +211,13 @@ def test_killed_training_job_leaves_no_complete_output(tmp_path):
     with h5py.File(tmp_path / target) as f:
         assert f["seed0"]["recurrent"].shape == (41, 100, 100)
     assert not list((tmp_path / "results" / "networks").rglob("*.tmp"))
+
+
+def test_paper_preset_dry_run_job_counts(tmp_path):
+    proc = snakemake(tmp_path, "-n", "--quiet", "rules", configfile=REPO / "config" / "paper.yaml")
+    counts = job_counts(proc.stdout)
+    n = 1001 + 1001 + 101 + 101 + 101
+    for rule in ("train", "binarise", "compute_metrics", "record_activity", "compute_function"):
+        assert counts[rule] == n, (rule, counts)
+    for rule in ("generate_dataset", "aggregate", "comparison", "plot_figures", "plot_examples"):
+        assert counts[rule] == 1, (rule, counts)

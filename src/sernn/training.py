@@ -110,6 +110,45 @@ def initial_weights(seed: int, n_inputs: int, n_units: int, n_outputs: int) -> d
 PARAM_ORDER = ("input_kernel", "recurrent_kernel", "recurrent_bias", "output_kernel", "output_bias")
 
 
+def _relu_rnn(drive, w_rec):
+    """h_t = relu(drive_t + h_{t-1} W), h_0 = 0. drive: (B, T, N); w_rec: (N, N).
+    Returns all states (B, T, N).
+
+    Its gradient is back-propagation through time written out by hand: one (B, N) x (N, N) matmul
+    per step going back, and the gradient of W as a single matmul over all steps at the end, instead
+    of the one-per-step accumulation that automatic differentiation of the loop produces. The values
+    are the same as autodiff's (tested); it is about twice as fast on CPU.
+    """
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def run(drive, w_rec):
+        n_steps = drive.shape[1]
+        h = tf.zeros_like(drive[:, 0])
+        states = []
+        for t in range(n_steps):
+            h = tf.nn.relu(drive[:, t] + tf.matmul(h, w_rec))
+            states.append(h)
+        stacked = tf.stack(states, axis=1)
+
+        def grad(d_states):
+            d_z = [None] * n_steps
+            carry = tf.zeros_like(states[0])
+            for t in range(n_steps - 1, -1, -1):
+                dh = d_states[:, t] + carry
+                d_z[t] = tf.where(states[t] > 0, dh, tf.zeros_like(dh))
+                if t:
+                    carry = tf.matmul(d_z[t], w_rec, transpose_b=True)
+            d_drive = tf.stack(d_z, axis=1)
+            previous = tf.stack([tf.zeros_like(states[0])] + states[:-1], axis=1)
+            d_w = tf.einsum("btn,btm->nm", previous, d_drive)
+            return d_drive, d_w
+
+        return stacked, grad
+
+    return run(drive, w_rec)
+
+
 def rnn_logits(params, x, noise=None, return_states: bool = False):
     """Forward pass. x: (B, T, 8) tensor; noise: optional (B, T, 8) added to x.
     Returns logits (B, 4), or with ``return_states`` the hidden states (B, T, N) too."""
@@ -119,16 +158,21 @@ def rnn_logits(params, x, noise=None, return_states: bool = False):
     if noise is not None:
         x = x + noise
     drive = tf.einsum("btf,fh->bth", x, w_in) + b
-    h = tf.zeros((tf.shape(x)[0], tf.shape(w_rec)[0]), dtype=x.dtype)
-    states = []
-    for t in range(x.shape[1]):
-        h = tf.nn.relu(drive[:, t, :] + tf.matmul(h, w_rec))
-        if return_states:
-            states.append(h)
-    logits = tf.matmul(h, w_out) + b_out
+    states = _relu_rnn(drive, w_rec)
+    logits = tf.matmul(states[:, -1], w_out) + b_out
     if return_states:
-        return logits, tf.stack(states, axis=1)
+        return logits, states
     return logits
+
+
+def unique_trials(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct input sequences of a split and, per trial, the index of its sequence.
+    inputs: (n, T, F). Returns unique (u, T, F) and inverse (n,). Without input noise the network's
+    output depends on the sequence alone, so evaluating the u distinct sequences (8 for the maze
+    task) gives every trial's output exactly, at a fraction of the cost."""
+    flat = np.ascontiguousarray(inputs).reshape(inputs.shape[0], -1)
+    unique, inverse = np.unique(flat, axis=0, return_inverse=True)
+    return unique.reshape((-1,) + inputs.shape[1:]), inverse.reshape(-1)
 
 
 class Trainer:
@@ -139,7 +183,7 @@ class Trainer:
     """
 
     def __init__(self, spec: TrainingSpec, distance: np.ndarray, n_steps: int, n_inputs: int = 8,
-                 n_outputs: int = 4, jit_compile: bool = True):
+                 n_outputs: int = 4, jit_compile: bool = False):
         import tensorflow as tf
 
         self.spec = spec
@@ -154,8 +198,9 @@ class Trainer:
         self.noise_seed = tf.Variable(0, dtype=tf.int64)
         x_sig = tf.TensorSpec((None, n_steps, n_inputs), tf.float32)
         y_sig = tf.TensorSpec((None, n_outputs), tf.float32)
+        i_sig = tf.TensorSpec((None,), tf.int64)
         self._step = tf.function(self._train_step, input_signature=[x_sig, y_sig], jit_compile=jit_compile)
-        self._eval = tf.function(self._evaluate, input_signature=[x_sig, y_sig], jit_compile=jit_compile)
+        self._eval = tf.function(self._evaluate, input_signature=[x_sig, i_sig, y_sig])
         self._penalty = tf.function(self._penalty_value, input_signature=[])
 
     def _penalty_value(self):
@@ -185,10 +230,11 @@ class Trainer:
         correct = tf.equal(tf.argmax(logits, axis=1), tf.argmax(y, axis=1))
         return loss, tf.reduce_mean(tf.cast(correct, tf.float32))
 
-    def _evaluate(self, x, y):
+    def _evaluate(self, unique_x, inverse, y):
+        """Loss (task + penalty) and accuracy on trials whose inputs are ``unique_x[inverse]``."""
         import tensorflow as tf
 
-        logits = rnn_logits(self.params, x)
+        logits = tf.gather(rnn_logits(self.params, unique_x), inverse)
         task = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
         correct = tf.equal(tf.argmax(logits, axis=1), tf.argmax(y, axis=1))
         return task + self._penalty_value(), tf.reduce_mean(tf.cast(correct, tf.float32))
@@ -222,15 +268,18 @@ class Trainer:
         n = int(xtr.shape[0])
         bounds = [(i, min(i + spec.batch_size, n)) for i in range(0, n, spec.batch_size)]
         batches = [(xtr[a:b], ytr[a:b]) for a, b in bounds]
-        evals = {s: (tf.constant(data[s]["inputs"]), tf.constant(data[s][labels_key]))
-                 for s in ("test", "validation")}
+        evals = {}
+        for s in ("test", "validation"):
+            unique, inverse = unique_trials(data[s]["inputs"])
+            evals[s] = (tf.constant(unique), tf.constant(inverse, tf.int64),
+                        tf.constant(data[s][labels_key]))
         snapshots = [self.weights()]
         evaluation = {f"{s}_{m}": [] for s in ("test", "validation") for m in ("loss", "accuracy")}
         history = {k: [] for k in ("loss", "accuracy", "val_loss", "val_accuracy", "regularisation")}
 
         def evaluate():
-            for s, (x, y) in evals.items():
-                loss, acc = self._eval(x, y)
+            for s, (x, inverse, y) in evals.items():
+                loss, acc = self._eval(x, inverse, y)
                 evaluation[f"{s}_loss"].append(float(loss))
                 evaluation[f"{s}_accuracy"].append(float(acc))
 

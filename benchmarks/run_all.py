@@ -1,0 +1,92 @@
+"""Benchmark driver: every stage against the notebook's code where one exists, then a projection of
+the paper-scale preset (config/paper.yaml) onto this kind of machine and onto a cluster.
+
+Run:  .venv/bin/python benchmarks/run_all.py [--reference ../shared/reference/seed_reference.py]
+          [--repeats 3] [--nodes 10] [--cores-per-node 32]
+(`make bench` runs it with the reference when ../shared/reference/seed_reference.py exists.)
+
+Each stage runs in its own process (so each pays its own imports); the printed speedups are
+reference / ours of the same run, pair by pair. Machines are noisy: trust ratios, not single times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+
+def run_stage(script: str, args: list[str]) -> list[dict]:
+    print(f"\n== {script} {' '.join(args)}", flush=True)
+    proc = subprocess.run([sys.executable, str(HERE / script)] + args, capture_output=True, text=True)
+    rows = []
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            rows.append(json.loads(line[7:]))
+        else:
+            print(line)
+    if proc.returncode:
+        print(proc.stderr[-3000:])
+        raise SystemExit(f"{script} failed")
+    return rows
+
+
+def projection(rows: dict[str, dict], nodes: int, cores_per_node: int, train_threads: int = 2) -> None:
+    """CPU-hours of config/paper.yaml from the measured per-network costs."""
+    from sernn import config as sc
+
+    repo = HERE.parent
+    cfg = sc.compose(sc.load_yaml(repo / "config.yaml"), {"preset": "paper"}, repo / "config")
+    sc.validate(cfg, repo / "workflow" / "schemas" / "config.schema.yaml")
+    n_networks = sum(len(p["strengths"]) for p in sc.populations(cfg).values()) * len(cfg["seeds"])
+    train = rows["training"]["ours_s"]
+    metrics = rows["metrics: network_metrics x 11 epochs"]["ours_s"]
+    func = rows["function: record activity (640 trials)"]["ours_s"] + rows["function: all measures, 1 epoch"]["ours_s"]
+    job_overhead = 4.0 * 3  # seconds: interpreter + imports of train, record_activity and the rest
+    per_network_core_s = train * train_threads + metrics + func + job_overhead
+    cpu_hours = n_networks * per_network_core_s / 3600
+    wall_one = n_networks * (train + metrics + func + job_overhead) / 3600
+    slots = nodes * cores_per_node / train_threads
+    print(f"\n== projection for config/paper.yaml: {n_networks} networks x {cfg['training']['epochs']} "
+          f"epochs, {cfg['metrics']['n_nulls']} nulls")
+    print(f"per network: training {train:.1f} s ({train_threads} threads), metrics (11 epochs) "
+          f"{metrics:.1f} s, function {func:.1f} s, job start-up ~{job_overhead:.0f} s")
+    print(f"CPU-hours: {cpu_hours:.1f} (core-seconds per network {per_network_core_s:.1f})")
+    print(f"one 2-core machine like this one: ~{wall_one:.1f} h wall")
+    print(f"cluster of {nodes} nodes x {cores_per_node} cores ({slots:.0f} training jobs at once): "
+          f"~{wall_one / slots * 60:.0f} min wall plus queueing, {n_networks * 5 + 6} jobs "
+          f"(binarise + compute_metrics grouped 20 per SLURM job by profiles/slurm)")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--reference", type=Path, default=None)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--nodes", type=int, default=10)
+    p.add_argument("--cores-per-node", type=int, default=32)
+    args = p.parse_args()
+    ref = ["--reference", str(args.reference)] if args.reference else []
+    rep = ["--repeats", str(args.repeats)]
+    results = {}
+    for row in run_stage("dataset.py", ref + rep):
+        results[row["stage"]] = row
+    for row in run_stage("training.py", ref + rep):
+        results["training"] = row
+    for row in run_stage("metrics.py", rep):
+        results[row["stage"]] = row
+    for row in run_stage("function.py", rep):
+        results[row["stage"]] = row
+    print("\n== summary (speedup = reference / ours, median of pairs)")
+    for name, row in results.items():
+        extra = f"  speedup x{row['speedup']:.1f}" if "speedup" in row else ""
+        print(f"{name:<42s} ours {row['ours_s']:.4f} s{extra}")
+    projection(results, args.nodes, args.cores_per_node)
+
+
+if __name__ == "__main__":
+    main()
