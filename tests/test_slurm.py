@@ -20,10 +20,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import assert_h5_trees_identical  # noqa: E402
 from slurm_cluster import SlurmCluster, skip_reason  # noqa: E402
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -38,8 +38,6 @@ RULES = (
     "generate_dataset", "train", "binarise", "compute_metrics", "aggregate",
     "record_activity", "compute_function", "plot_figures", "plot_examples", "comparison",
 )
-# Root/group attributes that record when/where/how fast a file was written: not reproducible.
-IGNORED_ATTRS = {"created", "hostname", "epoch_seconds"}
 SNAKEMAKE_TIMEOUT = 1200  # seconds per workflow run
 SUBMIT_RE = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: ([^)]*)\)")
 ARRAY_RE = re.compile(r"Submitted array job with Snakemake IDs .* and SLURM job ID (\d+)")
@@ -100,71 +98,6 @@ def _env(base: dict, **extra: str) -> dict:
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.update(extra)
     return env
-
-
-# -- HDF5 comparison ----------------------------------------------------------------------------
-
-def _h5_files(root: Path) -> dict[str, Path]:
-    return {str(p.relative_to(root)): p for p in sorted(root.rglob("*.h5"))}
-
-
-def _attrs_equal(a, b) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
-    return type(a) is type(b) and a == b
-
-
-def _short(value, n: int = 300) -> str:
-    text = repr(value)
-    return text if len(text) <= n else text[:n] + "..."
-
-
-def _compare_h5(rel: str, pa: Path, pb: Path) -> list[str]:
-    import h5py
-
-    problems: list[str] = []
-    with h5py.File(pa, "r") as fa, h5py.File(pb, "r") as fb:
-        objs_a: dict[str, object] = {"/": fa}
-        objs_b: dict[str, object] = {"/": fb}
-        fa.visititems(lambda name, obj: objs_a.__setitem__(name, obj))
-        fb.visititems(lambda name, obj: objs_b.__setitem__(name, obj))
-        if objs_a.keys() != objs_b.keys():
-            problems.append(
-                f"{rel}: different objects: only in SLURM run {sorted(objs_a.keys() - objs_b.keys())}, "
-                f"only in local run {sorted(objs_b.keys() - objs_a.keys())}"
-            )
-        n_datasets = 0
-        for name in sorted(objs_a.keys() & objs_b.keys()):
-            oa, ob = objs_a[name], objs_b[name]
-            where = f"{rel}:{name}"
-            if type(oa) is not type(ob):
-                problems.append(f"{where}: {type(oa).__name__} vs {type(ob).__name__}")
-                continue
-            keys_a = set(oa.attrs) - IGNORED_ATTRS
-            keys_b = set(ob.attrs) - IGNORED_ATTRS
-            if keys_a != keys_b:
-                problems.append(f"{where}: attribute names differ: {sorted(keys_a ^ keys_b)}")
-            for k in sorted(keys_a & keys_b):
-                if not _attrs_equal(oa.attrs[k], ob.attrs[k]):
-                    problems.append(
-                        f"{where}: attribute {k!r} differs: {_short(oa.attrs[k])} vs {_short(ob.attrs[k])}"
-                    )
-            if isinstance(oa, h5py.Dataset):
-                n_datasets += 1
-                if oa.shape != ob.shape or oa.dtype != ob.dtype:
-                    problems.append(f"{where}: shape/dtype {oa.shape} {oa.dtype} vs {ob.shape} {ob.dtype}")
-                    continue
-                va, vb = oa[()], ob[()]
-                if oa.dtype.kind == "O":  # variable-length strings/objects: compare values
-                    same = np.asarray(va, dtype=object).tolist() == np.asarray(vb, dtype=object).tolist()
-                else:
-                    same = np.ascontiguousarray(va).tobytes() == np.ascontiguousarray(vb).tobytes()
-                if not same:
-                    problems.append(f"{where}: dataset contents differ")
-        if n_datasets == 0:
-            problems.append(f"{rel}: no datasets")
-    return problems
 
 
 # -- the test -----------------------------------------------------------------------------------
@@ -242,15 +175,5 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
         local_dir, _env(os.environ), tmp_path / "snakemake-local.log",
     )
 
-    # 3. every HDF5 dataset bit-identical
-    files_slurm = _h5_files(results_slurm)
-    files_local = _h5_files(local_dir / "results")
-    assert files_slurm, "the SLURM run wrote no HDF5 files"
-    assert files_slurm.keys() == files_local.keys(), (
-        f"different HDF5 files: only SLURM {sorted(files_slurm.keys() - files_local.keys())}, "
-        f"only local {sorted(files_local.keys() - files_slurm.keys())}"
-    )
-    problems = []
-    for rel in files_slurm:
-        problems += _compare_h5(rel, files_slurm[rel], files_local[rel])
-    assert not problems, "SLURM and local results differ:\n" + "\n".join(problems[:50])
+    # 3. every HDF5 dataset (and attribute but the volatile ones) bit-identical
+    assert assert_h5_trees_identical(results_slurm, local_dir / "results") > 0

@@ -103,14 +103,13 @@ def test_hand_written_bptt_equals_autodiff():
     rng = np.random.default_rng(0)
     drive = tf.constant(rng.normal(size=(6, 9, 7)))
     w = tf.constant(rng.normal(scale=0.5, size=(7, 7)))
-    upstream = tf.constant(rng.normal(size=(6, 9, 7)))
+    upstream = tf.constant(rng.normal(size=(6, 7)))
 
     def plain(drive, w):
-        h, states = tf.zeros((6, 7), tf.float64), []
+        h = tf.zeros((6, 7), tf.float64)
         for t in range(9):
             h = tf.nn.relu(drive[:, t] + h @ w)
-            states.append(h)
-        return tf.stack(states, 1)
+        return h
 
     grads = []
     for f in (plain, training._relu_rnn):
@@ -122,6 +121,8 @@ def test_hand_written_bptt_equals_autodiff():
     for a, b in zip(*grads):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
     assert 0 < np.mean(grads[0][0] > 0) < 1
+    states = training._relu_rnn(drive, w, all_states=True).numpy()
+    np.testing.assert_allclose(states[:, -1], grads[0][0], rtol=1e-12)
 
 
 def test_unique_trial_evaluation_is_exact(data):
@@ -129,3 +130,16 @@ def test_unique_trial_evaluation_is_exact(data):
     unique, inverse = training.unique_trials(x)
     assert unique.shape[0] <= 8
     np.testing.assert_array_equal(unique[inverse], x)
+
+
+def test_networks_trained_side_by_side_equal_networks_trained_alone(data):
+    together = training.Trainer(spec(), D, 50, n_networks=3).train([3, 4, 5], 0.1, data)
+    alone = training.Trainer(spec(), D, 50)
+    for seed in (3, 4, 5):
+        a = alone.train(seed, 0.1, data)
+        b = together[seed]
+        np.testing.assert_allclose(b.recurrent, a.recurrent, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(b.output_kernel, a.output_kernel, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(b.evaluation["validation_accuracy"], a.evaluation["validation_accuracy"])
+        np.testing.assert_allclose(b.history["loss"], a.history["loss"], rtol=1e-6)
+    assert not np.array_equal(together[3].recurrent[-1], together[4].recurrent[-1])

@@ -112,15 +112,23 @@ def train_networks(dataset_path: str | Path, output: str | Path, *, regulariser:
                            epochs=training["epochs"], batch_size=training["batch_size"],
                            learning_rate=training["learning_rate"], noise_std=model["noise_std"],
                            n_units=model["n_units"], comms_factor=model["comms_factor"])
-    trainer = tr.Trainer(spec, distance, n_steps=data["train"]["inputs"].shape[1])
+    seeds = [int(s) for s in seeds]
+    stack = max(1, min(int(training.get("stack", 8)), len(seeds)))
+    groups = [seeds[i:i + stack] for i in range(0, len(seeds), stack)]
     results = {}
-    for seed in seeds:
+    trainers = {}
+    for group in groups:  # up to `stack` networks side by side (sernn.training.Trainer)
+        if len(group) not in trainers:
+            trainers[len(group)] = tr.Trainer(spec, distance, n_steps=data["train"]["inputs"].shape[1],
+                                              n_networks=len(group))
         t0 = time.perf_counter()
-        results[int(seed)] = trainer.train(int(seed), float(strength), data, labels_key, progress=say)
-        r = results[int(seed)]
-        say(f"{regulariser} strength {strength:g} seed {seed}: validation accuracy "
-            f"{r.evaluation['validation_accuracy'][-1]:.4f} after {spec.epochs} epochs "
-            f"({time.perf_counter() - t0:.1f} s){' DIVERGED' if r.diverged else ''}")
+        results.update(trainers[len(group)].train(group, float(strength), data, labels_key, progress=say))
+        for seed in group:
+            r = results[seed]
+            say(f"{regulariser} strength {strength:g} seed {seed}: validation accuracy "
+                f"{r.evaluation['validation_accuracy'][-1]:.4f} after {spec.epochs} epochs "
+                f"({time.perf_counter() - t0:.1f} s for {len(group)} network(s))"
+                f"{' DIVERGED' if r.diverged else ''}")
     attrs = {"regulariser": regulariser, "regulariser_type": regulariser_type, "task": task,
              "strength": float(strength), "strength_label": strength_label(strength),
              "comms_factor": model["comms_factor"], "distance_power": model["distance_power"]}
@@ -289,12 +297,10 @@ def function_epochs(function: dict, analysis: dict, n_epochs: int) -> list[int]:
 
 
 def record_activity(dataset_path: str | Path, networks_path: str | Path, output: str | Path,
-                    function: dict, analysis: dict, threads: int = 1,
-                    config: dict | None = None) -> None:
+                    function: dict, analysis: dict, config: dict | None = None) -> None:
     """Hidden-unit activity of every seed at the analysed epochs on the probe set."""
     from . import training as tr
 
-    tr.configure_tensorflow(threads)
     probe = probe_set(dataset_path, function["probe_trials"], function["probe_seed"])
     inputs = probe.pop("inputs")
     nets = storage.read_networks(networks_path)

@@ -31,40 +31,45 @@ MAX_SQUARINGS = 64
 def expm(a):
     """Matrix exponential by scaling and squaring of a fixed-order Taylor series.
 
-    a: (N, N) float tensor. The argument is scaled by 2**-s with s the smallest integer making its
-    1-norm <= 0.5, the Taylor polynomial is evaluated by Horner's rule, then squared s times.
+    a: (..., N, N) float tensor (a batch of matrices allowed). Each matrix is scaled by 2**-s with
+    s the smallest integer making its 1-norm <= 0.5, the Taylor polynomial is evaluated by Horner's
+    rule, then squared s times (per matrix, so a matrix's result does not depend on the batch).
     Differentiable (plain matmuls), unlike the Pade path of ``tf.linalg.expm`` that is slower here.
     """
     import tensorflow as tf
 
-    norm = tf.reduce_max(tf.reduce_sum(tf.abs(a), axis=0))
+    norm = tf.reduce_max(tf.reduce_sum(tf.abs(a), axis=-2), axis=-1)
     s = tf.maximum(tf.math.ceil(tf.math.log(norm / 0.5) / tf.math.log(tf.constant(2.0, a.dtype))),
                    tf.zeros_like(norm))
     s = tf.stop_gradient(s)
-    x = a / tf.pow(tf.constant(2.0, a.dtype), s)
-    eye = tf.eye(tf.shape(a)[0], dtype=a.dtype)
-    out = eye
+    x = a / tf.pow(tf.constant(2.0, a.dtype), s)[..., None, None]
+    eye = tf.eye(tf.shape(a)[-1], dtype=a.dtype)
+    out = eye + tf.zeros_like(a)
     for k in range(TAYLOR_ORDER, 0, -1):
         out = eye + tf.matmul(x, out) / float(k)
-    n_squarings = tf.cast(s, tf.int32)
-    _, out = tf.while_loop(lambda i, m: i < n_squarings, lambda i, m: (i + 1, tf.matmul(m, m)),
-                           (tf.constant(0), out), maximum_iterations=MAX_SQUARINGS)
+    squarings = tf.cast(s, tf.int32)
+
+    def square(i, m):
+        return i + 1, tf.where((i < squarings)[..., None, None], tf.matmul(m, m), m)
+
+    _, out = tf.while_loop(lambda i, m: i < tf.reduce_max(squarings), square, (tf.constant(0), out),
+                           maximum_iterations=MAX_SQUARINGS)
     return out
 
 
 def communicability(abs_w):
     """Weighted communicability C = expm(S^-1/2 |W| S^-1/2), zero diagonal.
 
-    abs_w: (N, N) non-negative tensor. Rows summing to zero get S^-1/2 = 0 (see module docstring).
-    Returns (N, N).
+    abs_w: (..., N, N) non-negative tensor. Rows summing to zero get S^-1/2 = 0 (see module
+    docstring). Returns (..., N, N).
     """
     import tensorflow as tf
 
-    strength = tf.reduce_sum(abs_w, axis=1)
+    strength = tf.reduce_sum(abs_w, axis=-1)
     positive = strength > 0
     inv_sqrt = tf.where(positive, tf.math.rsqrt(tf.where(positive, strength, tf.ones_like(strength))),
                         tf.zeros_like(strength))
-    normalised = inv_sqrt[:, None] * abs_w * inv_sqrt[None, :]
+    normalised = inv_sqrt[..., :, None] * abs_w * inv_sqrt[..., None, :]
     c = expm(normalised)
     return tf.linalg.set_diag(c, tf.zeros_like(strength))
 
@@ -72,8 +77,9 @@ def communicability(abs_w):
 def penalty(w, kind: str, strength: float, distance=None, comms_factor: float = 1.0):
     """The regularisation term of ``kind`` (one of ``REGULARISERS``) at ``strength`` (gamma, >= 0).
 
-    w: (N, N) recurrent kernel; distance: (N, N) distances (needed by seRNN and spatial).
-    Returns a scalar tensor of the same dtype as ``w``.
+    w: (N, N) recurrent kernel, or a batch (..., N, N) of kernels; distance: (N, N) distances
+    (needed by seRNN and spatial). Returns a tensor of the same dtype as ``w``: a scalar, or one
+    value per kernel of a batch.
     """
     import tensorflow as tf
 
@@ -91,4 +97,4 @@ def penalty(w, kind: str, strength: float, distance=None, comms_factor: float = 
             raise ValueError(f"regulariser {kind!r} needs a distance matrix")
         cost = cost * tf.cast(distance, w.dtype)
     gamma = tf.cast(strength, w.dtype) if tf.is_tensor(strength) else tf.constant(strength, w.dtype)
-    return gamma * tf.reduce_sum(cost)
+    return gamma * tf.reduce_sum(cost, axis=[-2, -1])

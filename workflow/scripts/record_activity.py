@@ -16,6 +16,5 @@ with pipeline.logged(snakemake.log[0]):
         snakemake.output.activity,
         snakemake.params.function,
         snakemake.params.analysis,
-        threads=snakemake.threads,
         config=snakemake.params.provenance,
     )
