@@ -221,3 +221,17 @@ def test_paper_preset_dry_run_job_counts(tmp_path):
         assert counts[rule] == n, (rule, counts)
     for rule in ("generate_dataset", "aggregate", "comparison", "plot_figures", "plot_examples"):
         assert counts[rule] == 1, (rule, counts)
+
+
+def test_html_report_has_every_figure_and_caption(tiny_run):
+    report = tiny_run / "report.html"
+    snakemake(tiny_run, "--report", str(report))
+    text = report.read_text(errors="replace")
+    assert report.stat().st_size > 100_000
+    for name in ("accuracy_vs_strength.png", "metrics_vs_strength.png", "trajectories.png",
+                 "function_vs_strength.png", "function_over_time.png", "example_networks.png",
+                 "comparison.csv", "metrics.csv"):
+        assert name in text, name
+    for caption_words in ("Cohen's d", "matched validation accuracy", "Newman's spectral method",
+                          "mean absolute activation"):
+        assert caption_words in text, caption_words
