@@ -77,6 +77,8 @@ def main() -> None:
         results[row["stage"]] = row
     for row in run_stage("training.py", ref + rep):
         results["training"] = row
+    for row in run_stage("training.py", ref + rep + ["--seeds", "4"]):
+        results["training, 4 seeds stacked (per network)"] = row
     for row in run_stage("metrics.py", rep):
         results[row["stage"]] = row
     for row in run_stage("function.py", rep):
