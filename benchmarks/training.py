@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "src"))
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     add_reference_argument(p)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1, help="TensorFlow threads (the train rule uses 1)")
     p.add_argument("--seeds", type=int, default=1)
     p.add_argument("--strength", type=float, default=0.3)
     p.add_argument("--epochs", type=int, default=10)

@@ -235,3 +235,31 @@ def test_html_report_has_every_figure_and_caption(tiny_run):
     for caption_words in ("Cohen's d", "matched validation accuracy", "Newman's spectral method",
                           "mean absolute activation"):
         assert caption_words in text, caption_words
+
+
+def test_metrics_of_trained_networks_match_bctpy(tiny_run):
+    """The structural measures of the trained tiny networks, every epoch, against bctpy (the
+    numbers in the metrics tables are the ones checked)."""
+    import bct
+
+    from sernn import binarise, graphs, storage
+
+    for reg, labels in STRENGTHS.items():
+        for lab in labels:
+            nets = storage.read_networks(tiny_run / "results" / "networks" / reg / f"{lab}.h5")
+            table = storage.read_table(tiny_run / "results" / "metrics" / reg / f"{lab}.h5")
+            rec = nets["seeds"][0]["recurrent"]
+            for epoch in range(rec.shape[0]):
+                a = binarise.undirected(binarise.binarise(rec[epoch])).astype(float)
+                row = {k: v[epoch] for k, v in table.items()}
+                assert row["clustering"] == pytest.approx(np.mean(bct.clustering_coef_bu(a)), abs=1e-10)
+                assert row["path_length"] == pytest.approx(
+                    bct.charpath(bct.distance_bin(a), include_infinite=False)[0], abs=1e-10)
+                assert row["efficiency"] == pytest.approx(bct.efficiency_bin(a), abs=1e-10)
+                w = np.abs(rec[epoch]).astype(float)
+                np.fill_diagonal(w, 0)
+                assert row["weighted_efficiency"] == pytest.approx(bct.efficiency_wei(w), abs=1e-10)
+                m_all = bct.matching_ind(a)[2]
+                assert row["matching_index"] == pytest.approx(m_all.sum() / (100 * 99), abs=1e-10)
+                assert row["total_weight"] == pytest.approx(w.sum(), rel=1e-10)
+                assert row["density"] == pytest.approx(graphs.density(a), abs=1e-12)

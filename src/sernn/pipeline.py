@@ -131,7 +131,8 @@ def train_networks(dataset_path: str | Path, output: str | Path, *, regulariser:
                 f"{' DIVERGED' if r.diverged else ''}")
     attrs = {"regulariser": regulariser, "regulariser_type": regulariser_type, "task": task,
              "strength": float(strength), "strength_label": strength_label(strength),
-             "comms_factor": model["comms_factor"], "distance_power": model["distance_power"]}
+             "comms_factor": model["comms_factor"], "distance_power": model["distance_power"],
+             "tensorflow_threads": int(threads), "stack": stack}
     storage.write_networks(output, results, coords, distance, attrs, config or {})
 
 

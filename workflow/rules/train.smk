@@ -10,7 +10,7 @@ rule train:
         model=config["model"],
         training=config["training"],
         provenance=provenance("seeds", "dataset", "model", "training"),
-    threads: 2
+    threads: 1
     log:
         f"{RESULTS}/logs/train/{{regulariser}}/{{strength}}.log",
     conda:
