@@ -154,7 +154,7 @@ def write_dataset(path, splits: dict[str, dict[str, np.ndarray]], attrs: dict, c
     with atomic_h5(path, config, "generate_dataset") as f:
         for k, v in attrs.items():
             f.attrs[k] = v
-        write_arrays(f, splits, compression="lzf")
+        write_arrays(f, splits)  # uncompressed: 17 MB at the default sizes, written in ~6 ms (lzf: 45 ms)
 
 
 def read_dataset(path) -> dict[str, dict[str, np.ndarray]]:
