@@ -67,9 +67,13 @@ echo "install-slurm: installing ${PACKAGES[*]}"
 if ! apt-cache show slurm-wlm >/dev/null 2>&1; then
     $SUDO apt-get update -qq
 fi
-$SUDO apt-get install -y -qq --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-    "${PACKAGES[@]}"
+install() {
+    $SUDO apt-get install -y -qq --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+        "${PACKAGES[@]}"
+}
+# stale package lists (a version no longer on the mirror): refresh them and try once more
+install || { $SUDO apt-get update -qq && install; }
 
 if ! have_all; then
     echo "install-slurm: installation finished but some binaries are missing:" >&2
