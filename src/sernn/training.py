@@ -133,22 +133,30 @@ def _relu_rnn(drive, w_rec, all_states: bool = False):
 
     @tf.custom_gradient
     def run(drive, w_rec):
-        h, states = tf.zeros_like(drive[..., 0, :]), []
-        for t in range(n_steps):
-            h = tf.nn.relu(drive[..., t, :] + tf.matmul(h, w_rec))
-            states.append(h)
+        steps = tf.experimental.numpy.moveaxis(drive, -2, 0)  # (T, ..., B, N)
+
+        def forward(t, h, states):
+            h = tf.nn.relu(steps[t] + tf.matmul(h, w_rec))
+            return t + 1, h, states.write(t, h)
+
+        _, h, states = tf.while_loop(
+            lambda t, h, states: t < n_steps, forward,
+            (tf.constant(0), tf.zeros_like(steps[0]), tf.TensorArray(drive.dtype, size=n_steps)))
+        states = states.stack()  # (T, ..., B, N)
 
         def grad(dh):
-            d_z = [None] * n_steps
-            for t in range(n_steps - 1, -1, -1):
-                d_z[t] = tf.raw_ops.ReluGrad(gradients=dh, features=states[t])
-                if t:
-                    dh = tf.matmul(d_z[t], w_rec, transpose_b=True)
-            d_drive = tf.stack(d_z, axis=-2)
+            def backward(t, dh, d_z):
+                dz = tf.raw_ops.ReluGrad(gradients=dh, features=states[t])
+                return t - 1, tf.matmul(dz, w_rec, transpose_b=True), d_z.write(t, dz)
+
+            _, _, d_z = tf.while_loop(
+                lambda t, dh, d_z: t >= 0, backward,
+                (tf.constant(n_steps - 1), dh, tf.TensorArray(drive.dtype, size=n_steps)))
+            d_z = d_z.stack()
             # dW = sum over steps and trials of h_{t-1}^T dz_t: one matmul over all of them
-            previous = tf.concat(states[:-1], axis=-2)  # h_0 = 0 contributes nothing
-            d_w = tf.matmul(previous, tf.concat(d_z[1:], axis=-2), transpose_a=True)
-            return d_drive, d_w
+            previous = tf.concat(tf.unstack(states[:-1]), axis=-2)  # h_0 = 0 contributes nothing
+            d_w = tf.matmul(previous, tf.concat(tf.unstack(d_z[1:]), axis=-2), transpose_a=True)
+            return tf.experimental.numpy.moveaxis(d_z, 0, -2), d_w
 
         return h, grad
 
@@ -250,13 +258,16 @@ class Trainer:
             losses = task + self._penalty_value()
             total = tf.reduce_sum(losses)  # networks share no parameters: each gets its own gradient
         grads = tape.gradient(total, self.params)
-        # Adam exactly as keras.optimizers.Adam (Keras 3) with its defaults.
+        # Adam as keras.optimizers.Adam (Keras 3) with its defaults, one fused kernel per variable:
+        # m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+        # p -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps)
         t = tf.cast(step, tf.float32)
-        alpha = spec.learning_rate * tf.sqrt(1.0 - spec.beta_2 ** t) / (1.0 - spec.beta_1 ** t)
+        b1, b2 = tf.constant(spec.beta_1), tf.constant(spec.beta_2)
         for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            m.assign_add((g - m) * (1.0 - spec.beta_1))
-            v.assign_add((tf.square(g) - v) * (1.0 - spec.beta_2))
-            p.assign_sub(alpha * m / (tf.sqrt(v) + spec.epsilon))
+            tf.raw_ops.ResourceApplyAdam(
+                var=p.handle, m=m.handle, v=v.handle, beta1_power=tf.pow(b1, t),
+                beta2_power=tf.pow(b2, t), lr=tf.constant(spec.learning_rate), beta1=b1, beta2=b2,
+                epsilon=tf.constant(spec.epsilon), grad=g)
         self.iterations.assign(step)
         correct = tf.equal(tf.argmax(logits, axis=-1), tf.argmax(y, axis=-1))
         return (tf.reshape(losses, [-1]),
