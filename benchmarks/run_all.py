@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,7 @@ def run_stage(script: str, args: list[str]) -> list[dict]:
     return rows
 
 
-def projection(rows: dict[str, dict], nodes: int, cores_per_node: int, train_threads: int = 2) -> None:
+def projection(rows: dict[str, dict], nodes: int, cores_per_node: int, train_threads: int = 1) -> None:
     """CPU-hours of config/paper.yaml from the measured per-network costs."""
     from sernn import config as sc
 
@@ -50,16 +51,16 @@ def projection(rows: dict[str, dict], nodes: int, cores_per_node: int, train_thr
     job_overhead = 4.0 * 3  # seconds: interpreter + imports of train, record_activity and the rest
     per_network_core_s = train * train_threads + metrics + func + job_overhead
     cpu_hours = n_networks * per_network_core_s / 3600
-    wall_one = n_networks * (train + metrics + func + job_overhead) / 3600
-    slots = nodes * cores_per_node / train_threads
+    cores_here = os.cpu_count() or 1
+    cluster_cores = nodes * cores_per_node
     print(f"\n== projection for config/paper.yaml: {n_networks} networks x {cfg['training']['epochs']} "
           f"epochs, {cfg['metrics']['n_nulls']} nulls")
-    print(f"per network: training {train:.1f} s ({train_threads} threads), metrics (11 epochs) "
+    print(f"per network: training {train:.1f} s ({train_threads} thread(s)), metrics (11 epochs) "
           f"{metrics:.1f} s, function {func:.1f} s, job start-up ~{job_overhead:.0f} s")
     print(f"CPU-hours: {cpu_hours:.1f} (core-seconds per network {per_network_core_s:.1f})")
-    print(f"one 2-core machine like this one: ~{wall_one:.1f} h wall")
-    print(f"cluster of {nodes} nodes x {cores_per_node} cores ({slots:.0f} training jobs at once): "
-          f"~{wall_one / slots * 60:.0f} min wall plus queueing, {n_networks * 5 + 6} jobs "
+    print(f"one {cores_here}-core machine like this one: ~{cpu_hours / cores_here:.1f} h wall")
+    print(f"cluster of {nodes} nodes x {cores_per_node} cores: ~{cpu_hours * 60 / cluster_cores:.0f} min "
+          f"of compute if every core is busy, plus queueing; {n_networks * 5 + 6} jobs "
           f"(binarise + compute_metrics grouped 20 per SLURM job by profiles/slurm)")
 
 
