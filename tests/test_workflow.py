@@ -119,7 +119,7 @@ def test_summary_has_one_row_per_network_and_epoch(tiny_run):
     assert set(comp["accuracy_bin"]) == {"all", "[0.9, 0.95)", "[0.95, 0.99)", "[0.99, 1.01)"}
 
 
-def test_logs_exist_for_every_rule(tiny_run):
+def test_train_and_aggregate_logs_report_progress(tiny_run):
     logs = tiny_run / "results" / "logs"
     train_log = (logs / "train" / "seRNN" / "0.1.log").read_text()
     assert "epoch 2/2" in train_log and "validation accuracy" in train_log

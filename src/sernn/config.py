@@ -46,11 +46,9 @@ def merge(base: dict, override: dict) -> dict:
 
 
 def _merge_top(base: dict, override: dict) -> dict:
-    out = merge({k: v for k, v in base.items() if k not in override or k not in REPLACED_KEYS},
-                {k: v for k, v in override.items() if k not in REPLACED_KEYS})
-    for key in REPLACED_KEYS:
-        if key in override:
-            out[key] = copy.deepcopy(override[key])
+    """``merge``, except that ``REPLACED_KEYS`` given by ``override`` replace the base's whole."""
+    out = merge(base, {k: v for k, v in override.items() if k not in REPLACED_KEYS})
+    out.update({k: copy.deepcopy(override[k]) for k in REPLACED_KEYS if k in override})
     return out
 
 

@@ -7,6 +7,7 @@ File formats belong to ``sernn.storage``; the science to the modules named after
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 import zlib
@@ -30,8 +31,6 @@ def logged(path: str | Path | None) -> Iterator[None]:
         return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", buffering=1) as fh:
-        import os
-
         sys.stdout.flush()
         sys.stderr.flush()
         saved = os.dup(1), os.dup(2)

@@ -142,12 +142,6 @@ def read_arrays(group: h5py.Group) -> dict[str, Any]:
     return {k: (read_arrays(v) if isinstance(v, h5py.Group) else v[()]) for k, v in group.items()}
 
 
-def read_attrs(path: str | Path, group: str = "/") -> dict[str, Any]:
-    """Attributes of ``group`` in the file at ``path``."""
-    with h5py.File(path, "r") as f:
-        return dict(f[group].attrs)
-
-
 # -- dataset ------------------------------------------------------------------------------------
 
 def write_dataset(path, splits: dict[str, dict[str, np.ndarray]], attrs: dict, config: dict) -> None:

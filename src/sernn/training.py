@@ -201,7 +201,7 @@ class Trainer:
     """
 
     def __init__(self, spec: TrainingSpec, distance: np.ndarray, n_steps: int, n_inputs: int = 8,
-                 n_outputs: int = 4, n_networks: int = 1, jit_compile: bool = False):
+                 n_outputs: int = 4, n_networks: int = 1):
         import tensorflow as tf
 
         self.spec = spec
@@ -221,7 +221,8 @@ class Trainer:
         x_sig = tf.TensorSpec((None, n_steps, n_inputs), tf.float32)
         y_sig = tf.TensorSpec((None, n_outputs), tf.float32)
         i_sig = tf.TensorSpec((None,), tf.int64)
-        self._step = tf.function(self._train_step, input_signature=[x_sig, y_sig], jit_compile=jit_compile)
+        # (XLA, jit_compile=True, was measured slower on CPU here and compiles for seconds)
+        self._step = tf.function(self._train_step, input_signature=[x_sig, y_sig])
         self._eval = tf.function(self._evaluate, input_signature=[x_sig, i_sig, y_sig])
         self._penalty = tf.function(self._penalty_value, input_signature=[])
 
