@@ -1,4 +1,5 @@
-"""Benchmark driver: every stage against the notebook's code where one exists, then a projection of
+"""Benchmark driver: every stage against the notebook's code where one exists, the whole default run
+against the sum of its training times (pipeline.py), then a projection of
 the paper-scale preset (config/paper.yaml) onto this kind of machine and onto a cluster.
 
 Run:  .venv/bin/python benchmarks/run_all.py [--reference ../shared/reference/seed_reference.py]
@@ -37,7 +38,32 @@ def run_stage(script: str, args: list[str]) -> list[dict]:
     return rows
 
 
-def projection(rows: dict[str, dict], nodes: int, cores_per_node: int, train_threads: int = 1) -> None:
+def startup_seconds(repeats: int) -> dict[str, float]:
+    """Median wall time of a fresh interpreter importing what a job needs before it works: the
+    train job (the package and TensorFlow) and the per-network analysis jobs (the package with its
+    metrics and function modules)."""
+    import statistics
+    import time
+
+    imports = {
+        "train": "from sernn import pipeline, training; training.configure_tensorflow(1)",
+        "analysis": "from sernn import pipeline, metrics, function",
+    }
+    out = {}
+    for name, code in imports.items():
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, 'src'); {code}"],
+                           cwd=HERE.parent, check=True, capture_output=True)
+            times.append(time.perf_counter() - t0)
+        out[name] = statistics.median(times)
+        print(f"job start-up, {name}: {out[name]:.2f} s (fresh interpreter + imports)")
+    return out
+
+
+def projection(rows: dict[str, dict], startup: dict[str, float], nodes: int, cores_per_node: int,
+               train_threads: int = 1) -> None:
     """CPU-hours of config/paper.yaml from the measured per-network costs."""
     from sernn import config as sc
 
@@ -48,7 +74,7 @@ def projection(rows: dict[str, dict], nodes: int, cores_per_node: int, train_thr
     train = rows["training"]["ours_s"]
     metrics = rows["metrics: network_metrics x 11 epochs"]["ours_s"]
     func = rows["function: record activity (640 trials)"]["ours_s"] + rows["function: all measures, 1 epoch"]["ours_s"]
-    job_overhead = 4.0 * 3  # seconds: interpreter + imports of train, record_activity and the rest
+    job_overhead = startup["train"] + 4 * startup["analysis"]  # binarise, metrics, activity, function
     per_network_core_s = train * train_threads + metrics + func + job_overhead
     cpu_hours = n_networks * per_network_core_s / 3600
     cores_here = os.cpu_count() or 1
@@ -56,7 +82,7 @@ def projection(rows: dict[str, dict], nodes: int, cores_per_node: int, train_thr
     print(f"\n== projection for config/paper.yaml: {n_networks} networks x {cfg['training']['epochs']} "
           f"epochs, {cfg['metrics']['n_nulls']} nulls")
     print(f"per network: training {train:.1f} s ({train_threads} thread(s)), metrics (11 epochs) "
-          f"{metrics:.1f} s, function {func:.1f} s, job start-up ~{job_overhead:.0f} s")
+          f"{metrics:.1f} s, function {func:.1f} s, job start-up {job_overhead:.1f} s (measured imports, 5 jobs)")
     print(f"CPU-hours: {cpu_hours:.1f} (core-seconds per network {per_network_core_s:.1f})")
     print(f"one {cores_here}-core machine like this one: ~{cpu_hours / cores_here:.1f} h wall")
     print(f"cluster of {nodes} nodes x {cores_per_node} cores: ~{cpu_hours * 60 / cluster_cores:.0f} min "
@@ -78,17 +104,23 @@ def main() -> None:
         results[row["stage"]] = row
     for row in run_stage("training.py", ref + rep):
         results["training"] = row
+    for row in run_stage("training.py", ref + rep + ["--threads", "2"]):
+        results["training, 2 threads (2 lanes)"] = row
     for row in run_stage("training.py", ref + rep + ["--seeds", "4"]):
         results["training, 4 seeds stacked (per network)"] = row
     for row in run_stage("metrics.py", rep):
         results[row["stage"]] = row
     for row in run_stage("function.py", rep):
         results[row["stage"]] = row
+    pipeline_rows = {row["stage"]: row for row in run_stage("pipeline.py", rep)}
+    results.update(pipeline_rows)
     print("\n== summary (speedup = reference / ours, median of pairs)")
     for name, row in results.items():
         extra = f"  speedup x{row['speedup']:.1f}" if "speedup" in row else ""
         print(f"{name:<42s} ours {row['ours_s']:.4f} s{extra}")
-    projection(results, args.nodes, args.cores_per_node)
+    print()
+    startup = startup_seconds(args.repeats)
+    projection(results, startup, args.nodes, args.cores_per_node)
 
 
 if __name__ == "__main__":

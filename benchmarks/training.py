@@ -7,7 +7,8 @@ Run:  .venv/bin/python benchmarks/training.py [--reference ../shared/reference/s
 Ours: a fresh ``sernn.training.Trainer`` (graph tracing included) trains one network and evaluates
 it on the test and validation splits after every epoch; with ``--seeds k`` one trainer trains k
 seeds side by side as one stacked model (as a workflow job does with its seeds) and the time per
-network is reported. The reference: its own
+network is reported; with ``--threads k`` TensorFlow gets k threads and the trials of each batch
+are split into k lanes run side by side (``sernn.training.rnn_logits``). The reference: its own
 "train" stage (model build + ``fit`` with validation every epoch), in its own process. Both exclude
 the TensorFlow import (timed separately) and dataset generation. Validation accuracy of both is
 printed, to check the comparison is like for like.
@@ -29,7 +30,8 @@ sys.path.insert(0, str(REPO / "src"))
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     add_reference_argument(p)
-    p.add_argument("--threads", type=int, default=1, help="TensorFlow threads (the train rule uses 1)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="TensorFlow threads, and as many lanes (the train rule uses 1 per job)")
     p.add_argument("--seeds", type=int, default=1)
     p.add_argument("--strength", type=float, default=0.3)
     p.add_argument("--epochs", type=int, default=10)
@@ -47,7 +49,8 @@ def main() -> None:
     ours, ref, accs, ref_accs = [], [], [], []
     for rep in range(args.repeats):
         t0 = time.perf_counter()
-        trainer = training.Trainer(spec, distance, n_steps=50, n_networks=args.seeds)
+        trainer = training.Trainer(spec, distance, n_steps=50, n_networks=args.seeds,
+                                   lanes=args.threads)
         for r in trainer.train(list(range(args.seeds)), args.strength, data).values():
             accs.append(r.evaluation["validation_accuracy"][-1])
         ours.append((time.perf_counter() - t0) / args.seeds)

@@ -219,6 +219,17 @@ def test_spatial_clustering_known_values():
     assert F.spatial_clustering(mask, coords, 300, seed=9) == F.spatial_clustering(mask, coords, 300, seed=9)
 
 
+def test_pairwise_distances_equal_scipy_bit_for_bit():
+    from scipy.spatial.distance import pdist, squareform
+
+    rng = np.random.default_rng(5)
+    for d in (1, 2, 3, 8, 13):  # from 8 coordinates on, numpy's pairwise sum would round differently
+        x = rng.normal(size=(40, d)) * 7.3 + 100.0
+        got = F.pairwise_distances(x)
+        assert got.tobytes() == squareform(pdist(x)).tobytes(), d
+    np.testing.assert_array_equal(F.pairwise_distances(grid_coordinates())[0, [1, 2, 4, 20]], [1.0, 2.0, 1.0, 1.0])
+
+
 def test_spatial_clustering_small_groups_are_nan():
     coords = grid_coordinates()
     for k in (0, 1):
@@ -405,3 +416,45 @@ def test_function_summary_rejects_bad_input(planted):
         F.function_summary(a, g, c, r, coords, {"goal": (0, 20), "choice": (30, 50), "step_3": (0, 5)})
     with pytest.raises(TypeError, match="seed"):
         F.function_summary(a, g, c, r, coords, None, seed=None)
+
+
+def test_function_measures_equal_the_per_label_functions_bit_for_bit(planted):
+    """function_measures shares the label-independent work between goal, choice and correct choice;
+    every number must still be what the public one-label functions give."""
+    a, g, c, r = (planted[k] for k in ("activity", "goal", "choice", "correct"))
+    windows = F.default_windows()
+    seed = 17
+    scalars, rows = F.function_measures(a, g, c, r, grid_coordinates(), windows, n_perm=100, seed=seed)
+    frame = pd.DataFrame.from_records(rows, columns=list(F.FRAME_COLUMNS))
+    s2, f2 = F.function_summary(a, g, c, r, grid_coordinates(), windows, n_perm=100, seed=seed)
+    assert scalars == s2 or all(scalars[k] == s2[k] or math.isnan(scalars[k]) for k in scalars)
+    pd.testing.assert_frame_equal(frame, f2, check_exact=True)
+
+    dec_seed = int(np.random.SeedSequence(seed).spawn(3)[2].generate_state(1)[0])
+    steps = frame[frame["kind"] == "step"]
+    wins = frame[frame["kind"] == "window"]
+    xw = F.window_activity(a, windows)
+    for col, lab in (("goal", g), ("choice", c), ("correct", r)):
+        dec = F.decoding_accuracy(a, lab, n_folds=5, seed=dec_seed)
+        assert steps[f"decoding_{col}"].to_numpy().tobytes() == dec.tobytes(), col
+        ev_steps = F.explained_variance(a, lab).mean(axis=1)
+        assert steps[f"ev_{col}_mean"].to_numpy().tobytes() == ev_steps.tobytes(), col
+        ev_wins = F.explained_variance(xw, lab).mean(axis=1)
+        assert wins[f"ev_{col}_mean"].to_numpy().tobytes() == ev_wins.tobytes(), col
+    ev_w = F.window_explained_variance(a, {"goal": g}, windows)["goal"]
+    assert ev_w.tobytes() == F.explained_variance(xw, g).tobytes()
+
+
+def test_analysis_modules_import_neither_pandas_nor_scipy_spatial_nor_networkx():
+    """The per-network jobs (metrics, function) start faster without them (networkx is imported by
+    Louvain only, pandas by function_summary's DataFrame only)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    code = (f"import sys; sys.path.insert(0, {str(src)!r}); import sernn.pipeline, sernn.metrics, "
+            "sernn.function; print(sorted(m for m in ('pandas', 'scipy.spatial', 'networkx', "
+            "'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

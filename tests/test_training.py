@@ -1,5 +1,9 @@
 """Training: reproducible bit for bit, and the same maths as the notebook's Keras model."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -7,6 +11,7 @@ from sernn import embedding, task, training
 
 training.configure_tensorflow(2)
 
+REPO = Path(__file__).resolve().parents[1]
 D = embedding.distance_matrix(embedding.grid_coordinates((5, 5, 4)))
 
 
@@ -95,20 +100,21 @@ def test_hidden_activity_reproduces_predictions(data):
     np.testing.assert_allclose(probs, np.exp(logits) / np.exp(logits).sum(1, keepdims=True), rtol=1e-4, atol=1e-6)
 
 
-def test_hand_written_bptt_equals_autodiff():
+@pytest.mark.parametrize("stack", [(), (3,)])
+def test_hand_written_bptt_equals_autodiff(stack):
     """The recurrent layer's hand-written gradient against TensorFlow's autodiff of the plain loop
-    (float64, relu units both active and silent)."""
+    (float64, relu units both active and silent), for one network and for a stack of networks."""
     import tensorflow as tf
 
     rng = np.random.default_rng(0)
-    drive = tf.constant(rng.normal(size=(6, 9, 7)))
-    w = tf.constant(rng.normal(scale=0.5, size=(7, 7)))
-    upstream = tf.constant(rng.normal(size=(6, 7)))
+    drive = tf.constant(rng.normal(size=stack + (9, 6, 7)))  # (..., T, B, N)
+    w = tf.constant(rng.normal(scale=0.5, size=stack + (7, 7)))
+    upstream = tf.constant(rng.normal(size=stack + (6, 7)))
 
     def plain(drive, w):
-        h = tf.zeros((6, 7), tf.float64)
+        h = tf.zeros(stack + (6, 7), tf.float64)
         for t in range(9):
-            h = tf.nn.relu(drive[:, t] + h @ w)
+            h = tf.nn.relu(drive[..., t, :, :] + h @ w)
         return h
 
     grads = []
@@ -141,3 +147,36 @@ def test_networks_trained_side_by_side_equal_networks_trained_alone(data):
         np.testing.assert_allclose(b.evaluation["validation_accuracy"], a.evaluation["validation_accuracy"])
         np.testing.assert_allclose(b.history["loss"], a.history["loss"], rtol=1e-6)
     assert not np.array_equal(together[3].recurrent[-1], together[4].recurrent[-1])
+
+
+@pytest.mark.parametrize("lanes", [2, 3])
+def test_trials_split_into_lanes_train_the_same_networks(data, lanes):
+    """Lanes (groups of trials run as independent chains, 3 of them uneven for batches of 64)
+    change only the float rounding of the weight gradient, and are reproducible bit for bit."""
+    alone = training.Trainer(spec(), D, 50).train([3], 0.1, data)[3]
+    split = training.Trainer(spec(), D, 50, lanes=lanes)
+    a, b = split.train([3], 0.1, data)[3], split.train([3], 0.1, data)[3]
+    np.testing.assert_array_equal(a.recurrent, b.recurrent)
+    np.testing.assert_array_equal(a.history["loss"], b.history["loss"])
+    np.testing.assert_allclose(a.recurrent, alone.recurrent, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(a.output_kernel, alone.output_kernel, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(a.history["loss"], alone.history["loss"], rtol=1e-6)
+    assert not np.array_equal(a.recurrent[1], a.recurrent[0])
+
+
+def test_tensorflow_is_imported_without_keras_and_keras_still_works():
+    """Training jobs import TensorFlow without the Keras (and pandas, matplotlib) that TensorFlow
+    loads eagerly; Keras must still be importable afterwards in the same process."""
+    code = (
+        "import sys; sys.path.insert(0, 'src')\n"
+        "from sernn import training\n"
+        "training.configure_tensorflow(1)\n"
+        "import tensorflow as tf\n"
+        "print(sorted(m for m in ('keras', 'pandas', 'matplotlib') if m in sys.modules))\n"
+        "print(float(tf.reduce_sum(tf.ones(3))))\n"
+        "import keras\n"
+        "print(keras.layers.Dense(2)(tf.ones((1, 3))).shape)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[:3] == ["[]", "3.0", "(1, 2)"]

@@ -1,7 +1,8 @@
 """Functional analysis of trained seRNNs: explained variance, mixed selectivity, spatial clustering of
 function, linear decoding and energy.
 
-Pure numpy/scipy; arrays in, arrays out. Nothing here reads or writes files. Randomness only through an
+Pure numpy (pandas only for the DataFrame that :func:`function_summary` returns); arrays in, arrays out.
+Nothing here reads or writes files. Randomness only through an
 explicit ``seed`` (an ``int`` or a ``numpy.random.Generator``); the same seed gives the same numbers.
 
 Conventions
@@ -42,12 +43,13 @@ Choices made here (ours, not the paper's, unless said otherwise)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
-from scipy.spatial.distance import pdist, squareform
+
+if TYPE_CHECKING:  # pandas is imported only where a DataFrame is built (it costs a job ~0.3 s)
+    import pandas as pd
 
 __all__ = [
     "FUNCTION_COLUMNS",
@@ -63,6 +65,7 @@ __all__ = [
     "decoding_accuracy",
     "energy",
     "unit_energy",
+    "function_measures",
     "function_summary",
 ]
 
@@ -195,9 +198,14 @@ def default_windows(
 def window_activity(activity: npt.ArrayLike, windows: Mapping[str, tuple[int, int]]) -> np.ndarray:
     """Mean activity per window: ``(n_trials, n_windows, n_units)`` float64, windows in mapping order."""
     a = _as_activity(activity)
-    wins = _check_windows(windows, a.shape[1])
+    return _window_means(np.asarray(a, dtype=np.float64), _check_windows(windows, a.shape[1]))
+
+
+def _window_means(a64: np.ndarray, wins: list[tuple[str, int, int]]) -> np.ndarray:
+    """:func:`window_activity` of float64 activity ``a64`` (n_trials, n_steps, n_units) and checked
+    windows ``wins`` [(name, start, stop)]: (n_trials, n_windows, n_units) float64."""
     # cumulative sum over steps: each window mean is one subtraction (cheap for many windows)
-    csum = np.concatenate([np.zeros_like(a[:, :1], dtype=np.float64), np.cumsum(a, axis=1, dtype=np.float64)], axis=1)
+    csum = np.concatenate([np.zeros_like(a64[:, :1]), np.cumsum(a64, axis=1)], axis=1)
     starts = np.array([w[1] for w in wins])
     stops = np.array([w[2] for w in wins])
     return (csum[:, stops] - csum[:, starts]) / (stops - starts)[None, :, None]
@@ -227,21 +235,38 @@ def explained_variance(x: npt.ArrayLike, labels: npt.ArrayLike) -> np.ndarray:
     if xa.ndim < 1 or xa.shape[0] < 2:
         raise ValueError(f"x must be (n_trials, ...) with n_trials >= 2; got shape {xa.shape}")
     lab = _as_labels(labels, xa.shape[0])
+    return _ev_by_label(_EVBase.of(xa), lab).reshape(xa.shape[1:])
+
+
+class _EVBase(NamedTuple):
+    """The label-independent parts of :func:`explained_variance` for m variables over n trials (shared
+    by every label of the same activity)."""
+
+    centred: np.ndarray  #: (n, m) float64, x minus its mean over trials
+    ss_total: np.ndarray  #: (m,) total sum of squares
+    constant: np.ndarray  #: (m,) bool, the variable is exactly constant across trials
+
+    @classmethod
+    def of(cls, xa: np.ndarray) -> _EVBase:
+        """From float64 ``xa`` (n_trials, ...); trailing axes are flattened to the m variables."""
+        flat = xa.reshape(xa.shape[0], -1)
+        centred = flat - flat.mean(axis=0)
+        return cls(centred, np.einsum("nm,nm->m", centred, centred), np.ptp(flat, axis=0) == 0)
+
+
+def _ev_by_label(base: _EVBase, lab: np.ndarray) -> np.ndarray:
+    """Eta-squared (m,) of the variables of ``base`` by the (n,) categories ``lab``."""
+    n = base.centred.shape[0]
     _, inv, counts = np.unique(lab, return_inverse=True, return_counts=True)
-    inv = inv.reshape(-1)
-    flat = xa.reshape(xa.shape[0], -1)
-    onehot = np.zeros((flat.shape[0], counts.size))
-    onehot[np.arange(flat.shape[0]), inv] = 1.0
-    grand = flat.mean(axis=0)
-    centred = flat - grand
-    group_means = (onehot.T @ centred) / counts[:, None]  # (k, m), relative to the grand mean
+    onehot = np.zeros((n, counts.size))
+    onehot[np.arange(n), inv.reshape(-1)] = 1.0
+    group_means = (onehot.T @ base.centred) / counts[:, None]  # (k, m), relative to the grand mean
     ss_between = counts @ (group_means**2)
-    ss_total = np.einsum("nm,nm->m", centred, centred)
     # exactly constant variables, and a single category, explain nothing (skip round-off residue)
-    constant = (np.ptp(flat, axis=0) == 0) | (counts.size < 2)
+    constant = base.constant | (counts.size < 2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ev = np.where(constant | (ss_total <= 0), 0.0, ss_between / ss_total)
-    return np.clip(ev, 0.0, 1.0).reshape(xa.shape[1:])
+        ev = np.where(constant | (base.ss_total <= 0), 0.0, ss_between / base.ss_total)
+    return np.clip(ev, 0.0, 1.0)
 
 
 def window_explained_variance(
@@ -264,8 +289,16 @@ def window_explained_variance(
     the iteration order of ``windows``.
     """
     a = _as_activity(activity)
-    xw = window_activity(a, windows)  # (n_trials, n_windows, n_units)
-    return {name: explained_variance(xw, _as_labels(lab, a.shape[0], name)) for name, lab in labels.items()}
+    labs = {name: _as_labels(lab, a.shape[0], name) for name, lab in labels.items()}
+    xw = _window_means(np.asarray(a, dtype=np.float64), _check_windows(windows, a.shape[1]))
+    return _labelled_ev(xw, labs)
+
+
+def _labelled_ev(x: np.ndarray, labels: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """:func:`explained_variance` of float64 ``x`` (n_trials, k, n_units) by each of ``labels``
+    (name -> checked (n_trials,) categories): name -> (k, n_units)."""
+    base = _EVBase.of(x)
+    return {name: _ev_by_label(base, lab).reshape(x.shape[1:]) for name, lab in labels.items()}
 
 
 def mixed_selectivity(ev_goal: npt.ArrayLike, ev_choice: npt.ArrayLike) -> float:
@@ -336,6 +369,20 @@ class ClusteringResult(NamedTuple):
 _PERM_CHUNK = 2048
 
 
+def pairwise_distances(coordinates: npt.ArrayLike) -> np.ndarray:
+    """Euclidean distances between all points: (n, d) coordinates -> (n, n) float64, zero diagonal.
+
+    The squared differences are summed one coordinate after the other, as SciPy's
+    ``squareform(pdist(x))`` does, so the two agree bit for bit (tested).
+    """
+    x = np.asarray(coordinates, dtype=np.float64)
+    sq = np.zeros((x.shape[0], x.shape[0]))
+    for k in range(x.shape[1]):
+        diff = x[:, None, k] - x[None, :, k]
+        sq += diff * diff
+    return np.sqrt(sq)
+
+
 def spatial_clustering(
     member_mask: npt.ArrayLike,
     coordinates: npt.ArrayLike,
@@ -377,7 +424,7 @@ def spatial_clustering(
         nan = float("nan")
         return ClusteringResult(nan, nan, nan, nan, nan, k)
 
-    dist = squareform(pdist(coords))  # (n_units, n_units), zero diagonal
+    dist = pairwise_distances(coords)  # (n_units, n_units), zero diagonal
     n_pairs_x2 = k * (k - 1)  # each unordered pair appears twice in m @ D @ m
 
     def mean_dist(m: np.ndarray) -> np.ndarray:  # m: (p, n_units) 0/1 float
@@ -448,12 +495,18 @@ def decoding_accuracy(
     about the frequency of the most common class (0.25 for 4 balanced classes).
     """
     a = _as_activity(activity)
-    n_trials, n_steps, n_units = a.shape
+    codes, n_folds, ridge = _decoding_args(labels, a.shape[0], n_folds, ridge)
+    fold = _stratified_folds(codes, n_folds, _rng(seed))
+    return _decode_steps(_DecodingBase.of(np.asarray(a, dtype=np.float64)), codes, fold, n_folds, ridge)
+
+
+def _decoding_args(labels: npt.ArrayLike, n_trials: int, n_folds: int, ridge: float
+                   ) -> tuple[np.ndarray, int, float]:
+    """Checked arguments of :func:`decoding_accuracy`: (class codes (n_trials,) 0..k-1, n_folds, ridge)."""
     lab = _as_labels(labels, n_trials)
     _, codes = np.unique(lab, return_inverse=True)
     codes = codes.reshape(-1)
-    n_classes = int(codes.max()) + 1
-    if n_classes < 2:
+    if int(codes.max()) + 1 < 2:
         raise ValueError("labels has a single category: nothing to decode")
     n_folds = int(n_folds)
     if not 2 <= n_folds <= n_trials:
@@ -461,14 +514,34 @@ def decoding_accuracy(
     ridge = float(ridge)
     if not ridge >= 0:
         raise ValueError(f"ridge must be >= 0; got {ridge!r}")
-    rng = _rng(seed)
-    fold = _stratified_folds(codes, n_folds, rng)
+    return codes, n_folds, ridge
 
+
+class _DecodingBase(NamedTuple):
+    """The label-independent parts of :func:`decoding_accuracy` (shared by every label of the same
+    activity)."""
+
+    x: np.ndarray  #: (n_steps, n_trials, n_units) float64 activity centred on its all-trial mean
+    tiny: np.ndarray  #: (n_steps, n_units) training variance at or below which a unit counts as constant
+
+    @classmethod
+    def of(cls, a64: np.ndarray) -> _DecodingBase:
+        """From float64 activity ``a64`` (n_trials, n_steps, n_units)."""
+        # Centring on the all-trial mean moves no fold's fit (standardisation re-centres on the
+        # training mean) and avoids cancellation in Sxx - n mu mu'.
+        x = np.moveaxis(a64, 1, 0)  # (T, n_trials, U)
+        x = x - x.mean(axis=1, keepdims=True)
+        return cls(x, 1e-24 * (1.0 + np.abs(x).max(axis=1) ** 2))
+
+
+def _decode_steps(base: _DecodingBase, codes: np.ndarray, fold: np.ndarray, n_folds: int,
+                  ridge: float) -> np.ndarray:
+    """Per-step cross-validated accuracy (n_steps,) of :func:`decoding_accuracy`, given the class
+    ``codes`` (n_trials,) and the ``fold`` (n_trials,) of each trial."""
     # Sufficient statistics per fold, so each trial enters one Gram product (not n_folds - 1 of them).
-    # Activity is first centred on its all-trial mean per step and unit; this moves no fold's fit
-    # (standardisation below re-centres on the training mean) and avoids cancellation in Sxx - n mu mu'.
-    x = np.moveaxis(np.asarray(a, dtype=np.float64), 1, 0)  # (T, n_trials, U)
-    x = x - x.mean(axis=1, keepdims=True)
+    x = base.x
+    n_steps, n_trials, n_units = x.shape
+    n_classes = int(codes.max()) + 1
     y = np.zeros((n_trials, n_classes))
     y[np.arange(n_trials), codes] = 1.0
     members = [np.flatnonzero(fold == f) for f in range(n_folds)]
@@ -491,7 +564,7 @@ def decoding_accuracy(
         var = np.clip(np.einsum("tuu->tu", cxx) / n_tr, 0.0, None)
         # a unit constant over the training trials (up to round-off) is left out: its row, column and
         # target covariance are zeroed, so ridge gives it weight 0 (SD set to 1 to avoid 0/0)
-        const = var <= 1e-24 * (1.0 + np.abs(x).max(axis=1) ** 2)
+        const = var <= base.tiny
         sd = np.where(const, 1.0, np.sqrt(var))
         live = (~const).astype(np.float64)
         inv = live / sd
@@ -532,7 +605,7 @@ def unit_energy(activity: npt.ArrayLike) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------------
 
 
-def function_summary(
+def function_measures(
     activity: npt.ArrayLike,
     goal: npt.ArrayLike,
     choice_options: npt.ArrayLike,
@@ -547,8 +620,9 @@ def function_summary(
     ridge: float = 1.0,
     goal_window: str = "goal",
     choice_window: str = "choice",
-) -> tuple[dict[str, float], pd.DataFrame]:
-    """All functional measures of one network on its probe-set activity.
+) -> tuple[dict[str, float], list[dict]]:
+    """All functional measures of one network on its probe-set activity (:func:`function_summary`
+    without pandas: the per-window rows as a list of dicts).
 
     Parameters
     ----------
@@ -577,7 +651,7 @@ def function_summary(
           groups of fewer than 2 units);
         - ``decoding_goal_mean``: mean over the goal window's steps of the goal's decoding accuracy;
           ``decoding_choice_mean``: mean over the choice window's steps of the choice options' one.
-    frame : tidy DataFrame, columns :data:`FRAME_COLUMNS`. One row per window of ``windows``
+    rows : one dict per row, keys :data:`FRAME_COLUMNS` in that order. One row per window of ``windows``
         (``kind = "window"``, in mapping order) followed by one row per time step t (``kind = "step"``,
         ``window = "step_<t>"``, start t, stop t + 1). EV columns are means over units of the EV of the
         window-mean (or single-step) activity; ``mixed_selectivity`` is that of the row's window;
@@ -615,14 +689,21 @@ def function_summary(
     clash = sorted(set(user_windows) & set(step_names))
     if clash:
         raise ValueError(f"window names {clash} clash with the per-step rows' names; rename them")
-    ev_w = window_explained_variance(a, labels, user_windows)  # each (n_windows, n_units)
-    ev_s = {name: explained_variance(a, lab) for name, lab in labels.items()}  # each (n_steps, n_units)
+    a64 = np.asarray(a, dtype=np.float64)
+    ev_w = _labelled_ev(_window_means(a64, wins), labels)  # each (n_windows, n_units)
+    ev_s = _labelled_ev(a64, labels)  # each (n_steps, n_units)
     ev = {name: np.concatenate([ev_w[name], ev_s[name]], axis=0) for name in labels}
     all_windows = {**user_windows, **{name: (t, t + 1) for t, name in enumerate(step_names)}}
     row = {name: i for i, name in enumerate(all_windows)}
 
-    # decoding per step (same folds seed for each label; stratification follows each label)
-    dec = {name: decoding_accuracy(a, lab, n_folds=n_folds, seed=dec_seed, ridge=ridge) for name, lab in labels.items()}
+    # decoding per step (same folds seed for each label; stratification follows each label), as
+    # decoding_accuracy(a, lab, n_folds, dec_seed, ridge) but with the label-independent work done once
+    dec_base = _DecodingBase.of(a64)
+    dec = {}
+    for name, lab in labels.items():
+        codes, folds_n, ridge_ = _decoding_args(lab, n_trials, n_folds, ridge)
+        dec[name] = _decode_steps(dec_base, codes, _stratified_folds(codes, folds_n, _rng(dec_seed)),
+                                  folds_n, ridge_)
 
     gi, ci = row[goal_window], row[choice_window]
     goal_mask, choice_mask = label_units(ev["goal"][ci], ev["choice"][ci], ev_threshold)
@@ -668,5 +749,38 @@ def function_summary(
                 "decoding_correct": float(dec["correct"][start:stop].mean()),
             }
         )
-    frame = pd.DataFrame.from_records(records, columns=list(FRAME_COLUMNS))
-    return scalars, frame
+    return scalars, records
+
+
+def function_summary(
+    activity: npt.ArrayLike,
+    goal: npt.ArrayLike,
+    choice_options: npt.ArrayLike,
+    correct_choice: npt.ArrayLike,
+    coordinates: npt.ArrayLike,
+    windows: Mapping[str, tuple[int, int]] | None,
+    *,
+    n_perm: int = 1000,
+    seed: int = 0,
+    ev_threshold: float = 0.1,
+    n_folds: int = 5,
+    ridge: float = 1.0,
+    goal_window: str = "goal",
+    choice_window: str = "choice",
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """:func:`function_measures` (same arguments) with its rows as a tidy DataFrame.
+
+    Returns
+    -------
+    scalars : dict with keys :data:`FUNCTION_COLUMNS` (see :func:`function_measures`).
+    frame : DataFrame, columns :data:`FRAME_COLUMNS`: one row per window of ``windows`` (``kind =
+        "window"``) followed by one row per time step (``kind = "step"``), as described there.
+    """
+    import pandas as pd
+
+    scalars, rows = function_measures(
+        activity, goal, choice_options, correct_choice, coordinates, windows, n_perm=n_perm, seed=seed,
+        ev_threshold=ev_threshold, n_folds=n_folds, ridge=ridge, goal_window=goal_window,
+        choice_window=choice_window,
+    )
+    return scalars, pd.DataFrame.from_records(rows, columns=list(FRAME_COLUMNS))

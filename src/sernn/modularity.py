@@ -25,7 +25,6 @@ the MATLAB code (see ``tests/test_modularity.py``).
 
 from __future__ import annotations
 
-import networkx as nx
 import numba
 import numpy as np
 import scipy.linalg
@@ -220,6 +219,8 @@ def louvain_partitions(A: np.ndarray, runs: int = 100, seed=0, gamma: float = 1.
     each row canonical (0-based, numbered by first node). Run r uses a seed derived from ``seed``
     (``numpy.random.SeedSequence(seed).generate_state(runs)``), so results are reproducible.
     """
+    import networkx as nx  # here, not at the top: only Louvain needs it (it costs a job ~0.1 s)
+
     A = _validate_undirected_weights(A).copy()
     np.fill_diagonal(A, 0.0)
     G = nx.from_numpy_array(A)

@@ -12,6 +12,7 @@ config, never on what else ran in the process.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -23,16 +24,46 @@ from . import regularisers
 _TF_CONFIGURED = False
 
 
+def import_tensorflow():
+    """Import TensorFlow without the Keras it loads eagerly; returns the module.
+
+    ``tensorflow/__init__.py`` imports ``keras.src.optimizers`` (to register Keras' optimisers for
+    SavedModel), which loads all of Keras and with it pandas and matplotlib: about a second of
+    every training job's start-up, for nothing, since training here uses no Keras. TensorFlow
+    skips that import when it fails, so it is made to fail, for the duration of this import only,
+    by a ``None`` entry in ``sys.modules``; Keras stays importable afterwards (the tests compare
+    with a Keras model). No effect when TensorFlow is already imported.
+    """
+    if "tensorflow" not in sys.modules and "keras.src.optimizers" not in sys.modules:
+        sys.modules["keras.src.optimizers"] = None
+        try:
+            import tensorflow
+        finally:
+            if sys.modules.get("keras.src.optimizers", 0) is None:
+                del sys.modules["keras.src.optimizers"]
+    import tensorflow
+
+    return tensorflow
+
+
 def configure_tensorflow(threads: int | None = None) -> None:
-    """Deterministic ops and a fixed thread count; call before any TensorFlow work (once)."""
+    """Deterministic ops and ``threads`` threads; call before any TensorFlow work (once).
+
+    The threads run independent operations side by side (TensorFlow's inter-op pool), each
+    operation on one thread: a 100-unit RNN's matmuls are too small to split across cores, so the
+    parallelism comes from the trainer's ``lanes`` (groups of trials, each an independent chain of
+    operations) and from the regulariser, which does not depend on the recurrence."""
     global _TF_CONFIGURED
-    import tensorflow as tf
+    tf = import_tensorflow()
 
     if _TF_CONFIGURED:
         return
     if threads:
-        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
-        tf.config.threading.set_inter_op_parallelism_threads(1)
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(int(threads))
+    # Grappler's graph rewrites took ~0.2 s at each function's first call and gained nothing per
+    # step for these graphs (measured on 2 CPU cores), so they are off.
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
     tf.config.experimental.enable_op_determinism()
     _TF_CONFIGURED = True
 
@@ -111,68 +142,74 @@ PARAM_ORDER = ("input_kernel", "recurrent_kernel", "recurrent_bias", "output_ker
 
 
 def _relu_rnn(drive, w_rec):
-    """h_t = relu(drive_t + h_{t-1} W), h_0 = 0. drive: (..., B, T, N); w_rec: (..., N, N) (leading
-    dimensions: a stack of networks trained side by side). Returns the last state (..., B, N).
+    """h_t = relu(drive_t + h_{t-1} W), h_0 = 0. drive: (..., T, B, N); w_rec: (..., N, N)
+    (leading dimensions: a stack of networks trained side by side). Returns the last state
+    (..., B, N).
 
     It carries a hand-written gradient, back-propagation through time written out: per step back
     one ReluGrad and one (B, N) x (N, N) matmul, and the gradient of W as a single matmul over all
-    steps at the end, instead of the one-per-step accumulation that automatic differentiation of
-    the loop produces. Its values equal autodiff's (tested). The loops are ``tf.while_loop``s, which
-    keep the graph small (tracing an L1 job's step took 0.7 s instead of 1.1 s unrolled).
-    (Recorded activity is computed in numpy: ``hidden_activity``.)
+    steps and trials of a network at the end, instead of the one-per-step accumulation that
+    automatic differentiation of the loop produces. Its values equal autodiff's (tested). The
+    loop is unrolled in the graph: with the time axis third from last, every network's steps x
+    trials are contiguous rows, so no step needs a transpose or a strided copy. (Recorded activity
+    is computed in numpy: ``hidden_activity``.)
     """
     import tensorflow as tf
 
-    n_steps = drive.shape[-2]
+    n_steps, n = drive.shape[-3], drive.shape[-1]
 
     @tf.custom_gradient
     def run(drive, w_rec):
-        steps = tf.experimental.numpy.moveaxis(drive, -2, 0)  # (T, ..., B, N)
-
-        def forward(t, h, states):
-            h = tf.nn.relu(steps[t] + tf.matmul(h, w_rec))
-            return t + 1, h, states.write(t, h)
-
-        _, h, states = tf.while_loop(
-            lambda t, h, states: t < n_steps, forward,
-            (tf.constant(0), tf.zeros_like(steps[0]), tf.TensorArray(drive.dtype, size=n_steps)))
-        states = states.stack()  # (T, ..., B, N)
+        steps = tf.unstack(drive, axis=-3)
+        states = [tf.nn.relu(steps[0])]
+        for t in range(1, n_steps):
+            states.append(tf.nn.relu(steps[t] + tf.matmul(states[-1], w_rec)))
 
         def grad(dh):
-            def backward(t, dh, d_z):
-                dz = tf.raw_ops.ReluGrad(gradients=dh, features=states[t])
-                return t - 1, tf.matmul(dz, w_rec, transpose_b=True), d_z.write(t, dz)
+            d_z = [None] * n_steps
+            for t in range(n_steps - 1, -1, -1):
+                d_z[t] = tf.raw_ops.ReluGrad(gradients=dh, features=states[t])
+                if t:
+                    dh = tf.matmul(d_z[t], w_rec, transpose_b=True)
+            d_drive = tf.stack(d_z, axis=-3)
+            # dW = sum over steps and trials of h_{t-1}^T dz_t, with h_{-1} = 0 (adds exact zeros)
+            previous = tf.stack([tf.zeros_like(states[0])] + states[:-1], axis=-3)
+            rows = tf.concat([tf.shape(drive)[:-3], [-1, n]], axis=0)
+            d_w = tf.matmul(tf.reshape(previous, rows), tf.reshape(d_drive, rows), transpose_a=True)
+            return d_drive, d_w
 
-            _, _, d_z = tf.while_loop(
-                lambda t, dh, d_z: t >= 0, backward,
-                (tf.constant(n_steps - 1), dh, tf.TensorArray(drive.dtype, size=n_steps)))
-            d_z = d_z.stack()
-            # dW = sum over steps and trials of h_{t-1}^T dz_t: one matmul over all of them
-            previous = tf.concat(tf.unstack(states[:-1]), axis=-2)  # h_0 = 0 contributes nothing
-            d_w = tf.matmul(previous, tf.concat(tf.unstack(d_z[1:]), axis=-2), transpose_a=True)
-            return tf.experimental.numpy.moveaxis(d_z, 0, -2), d_w
-
-        return h, grad
+        return states[-1], grad
 
     return run(drive, w_rec)
 
 
-def rnn_logits(params, x, noise=None):
+def rnn_logits(params, x, noise=None, lanes: int = 1):
     """Forward pass. x: (B, T, 8) tensor; noise: optional (B, T, 8) added to x. Returns logits (B, 4).
 
     A stack of S networks (parameters with a leading dimension S) runs side by side: x is then
-    shared (B, T, 8) or per network (S, B, T, 8), noise (S, B, T, 8), logits (S, B, 4)."""
+    shared (B, T, 8) or per network (S, B, T, 8), noise (S, B, T, 8), logits (S, B, 4).
+
+    ``lanes`` > 1 splits the trials into that many groups of (nearly) equal size, each run as its
+    own chain of operations, so that TensorFlow's inter-op threads run them on separate cores at
+    the same time (the gradient of the weights is then the sum of the lanes' gradients: the same
+    value up to float rounding)."""
     import tensorflow as tf
 
     w_in, w_rec, b, w_out, b_out = params
     if noise is not None:
         x = x + noise
-    if len(w_in.shape) == 2:
-        drive = tf.einsum("btf,fh->bth", x, w_in) + b
-    elif len(x.shape) == 3:
-        drive = tf.einsum("btf,sfh->sbth", x, w_in) + b[:, None, None, :]
-    else:
-        drive = tf.einsum("sbtf,sfh->sbth", x, w_in) + b[:, None, None, :]
+    if lanes > 1:
+        n = tf.shape(x)[-3]
+        sizes = n // lanes + tf.cast(tf.range(lanes) < n % lanes, tf.int32)
+        parts = tf.split(x, sizes, num=lanes, axis=-3)
+        return tf.concat([rnn_logits(params, part) for part in parts], axis=-2)
+    n_batch, n_steps, n_in = x.shape[-3], x.shape[-2], x.shape[-1]
+    n_batch = tf.shape(x)[-3] if n_batch is None else n_batch
+    # time axis third from last: (..., T, B, 8), then every step's input drive in one matmul
+    xt = tf.transpose(x, [1, 0, 2] if len(x.shape) == 3 else [0, 2, 1, 3])
+    drive = tf.matmul(tf.reshape(xt, tf.concat([tf.shape(xt)[:-3], [-1, n_in]], 0)), w_in)
+    drive = drive + b[..., None, :]
+    drive = tf.reshape(drive, tf.concat([tf.shape(drive)[:-2], [n_steps, n_batch, w_in.shape[-1]]], 0))
     return tf.matmul(_relu_rnn(drive, w_rec), w_out) + b_out[..., None, :]
 
 
@@ -197,14 +234,18 @@ class Trainer:
     has its own initial weights, input noise, loss terms, gradients and Adam state, exactly as when
     trained alone (the tests check this to float32 rounding).
 
+    ``lanes``: groups of trials run as independent chains within each step (``rnn_logits``); set it
+    to the threads given to ``configure_tensorflow`` so that each thread has a chain to run.
+
     distance: (N, N) float distances (already raised to distance_power).
     """
 
     def __init__(self, spec: TrainingSpec, distance: np.ndarray, n_steps: int, n_inputs: int = 8,
-                 n_outputs: int = 4, n_networks: int = 1):
+                 n_outputs: int = 4, n_networks: int = 1, lanes: int = 1):
         import tensorflow as tf
 
         self.spec = spec
+        self.lanes = int(lanes)
         self.n_steps, self.n_inputs, self.n_outputs = n_steps, n_inputs, n_outputs
         self.n_networks = int(n_networks)
         self.distance = tf.constant(distance, tf.float32)
@@ -222,9 +263,9 @@ class Trainer:
         y_sig = tf.TensorSpec((None, n_outputs), tf.float32)
         i_sig = tf.TensorSpec((None,), tf.int64)
         # (XLA, jit_compile=True, was measured slower on CPU here and compiles for seconds)
-        self._step = tf.function(self._train_step, input_signature=[x_sig, y_sig])
-        self._eval = tf.function(self._evaluate, input_signature=[x_sig, i_sig, y_sig])
-        self._penalty = tf.function(self._penalty_value, input_signature=[])
+        self._step = tf.function(self._train_step, input_signature=[x_sig, y_sig], autograph=False)
+        self._eval = tf.function(self._evaluate, input_signature=[x_sig, i_sig, y_sig], autograph=False)
+        self._penalty = tf.function(self._penalty_value, input_signature=[], autograph=False)
 
     def _penalty_value(self):
         """The regularisation term of each network, (S,)."""
@@ -243,7 +284,7 @@ class Trainer:
             for i in range(self.n_networks)]
         noise = tf.stack(noise) if self.n_networks > 1 else noise[0]
         with tf.GradientTape() as tape:
-            logits = rnn_logits(self.params, x, noise)
+            logits = rnn_logits(self.params, x, noise, self.lanes)
             task = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=tf.broadcast_to(y, tf.shape(logits)), logits=logits),
                                   axis=-1)
             losses = task + self._penalty_value()
