@@ -17,6 +17,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
 	  || $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -c "from sernn import metrics; metrics.compile_kernels()"
 	touch $(STAMP)
 
 run: setup

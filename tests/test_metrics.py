@@ -1,6 +1,11 @@
 """The network_metrics entry point: keys, determinism, consistency with the parts and with BCT."""
 
+import os
+import shutil
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import bct
 import numpy as np
@@ -121,3 +126,27 @@ def test_input_errors_name_the_problem():
         network_metrics(W, A, negD)
     with pytest.raises(ValueError, match="n_nulls must be an integer >= 2, got 1"):
         network_metrics(W, A, D, n_nulls=1)
+
+
+def test_compile_kernels_leaves_nothing_for_a_metrics_job_to_compile(tmp_path):
+    """After ``compile_kernels`` (run by ``make setup``) a workflow-like call of network_metrics
+    (float32 weights, uint8 adjacency, float64 distances) only loads numba's cache."""
+    src = Path(__file__).resolve().parents[1] / "src" / "sernn"
+    shutil.copytree(src, tmp_path / "sernn", ignore=shutil.ignore_patterns("__pycache__"))
+    run = [sys.executable, "-c"]
+    setup = "import sys; sys.path.insert(0, '.'); from sernn import metrics; metrics.compile_kernels()"
+    job = ("import sys; sys.path.insert(0, '.'); import numpy as np\n"
+           "from sernn import binarise, embedding, metrics\n"
+           "w = np.random.default_rng(1).normal(size=(100, 100)).astype(np.float32)\n"
+           "a = binarise.undirected(binarise.binarise_stack(w[None], method='proportional', fraction=0.1,"
+           " symmetrise='max', drop_diagonal=True)[0])\n"
+           "d = embedding.distance_matrix(embedding.grid_coordinates((5, 5, 4)))\n"
+           "metrics.network_metrics(w, a, d, n_nulls=20)\n")
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
+    first = subprocess.run(run + [setup], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "[cache] data saved" in first.stdout
+    second = subprocess.run(run + [job], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "[cache] data loaded" in second.stdout
+    assert "[cache] data saved" not in second.stdout, second.stdout

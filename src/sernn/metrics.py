@@ -165,3 +165,17 @@ def network_metrics(
         out["swp_delta_c"] = s["delta_c"]
         out["swp_delta_l"] = s["delta_l"]
     return {k: float(v) for k, v in out.items()}
+
+
+def compile_kernels() -> None:
+    """Compile the numba kernels behind ``network_metrics`` for the array types the workflow passes
+    (float32 weights, uint8 adjacency, float64 distances) and keep them in numba's on-disk cache,
+    so that no metrics job pays the compilation (seconds). ``make setup`` calls it; without it the
+    first jobs of a run compile, the later ones load the cache."""
+    from . import binarise, embedding
+
+    weights = np.random.default_rng(0).normal(size=(30, 30)).astype(np.float32)
+    adjacency = binarise.undirected(binarise.binarise_stack(
+        weights[None], method="proportional", fraction=0.2, symmetrise="max", drop_diagonal=True)[0])
+    distance = embedding.distance_matrix(embedding.grid_coordinates((3, 5, 2)))
+    network_metrics(weights, adjacency, distance, n_nulls=4, louvain_runs=1, swp=True)
