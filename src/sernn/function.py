@@ -759,16 +759,10 @@ def function_summary(
     correct_choice: npt.ArrayLike,
     coordinates: npt.ArrayLike,
     windows: Mapping[str, tuple[int, int]] | None,
-    *,
-    n_perm: int = 1000,
-    seed: int = 0,
-    ev_threshold: float = 0.1,
-    n_folds: int = 5,
-    ridge: float = 1.0,
-    goal_window: str = "goal",
-    choice_window: str = "choice",
+    **options,
 ) -> tuple[dict[str, float], pd.DataFrame]:
-    """:func:`function_measures` (same arguments) with its rows as a tidy DataFrame.
+    """:func:`function_measures` (same arguments; ``options`` are its keyword arguments) with its
+    rows as a tidy DataFrame.
 
     Returns
     -------
@@ -778,9 +772,6 @@ def function_summary(
     """
     import pandas as pd
 
-    scalars, rows = function_measures(
-        activity, goal, choice_options, correct_choice, coordinates, windows, n_perm=n_perm, seed=seed,
-        ev_threshold=ev_threshold, n_folds=n_folds, ridge=ridge, goal_window=goal_window,
-        choice_window=choice_window,
-    )
+    scalars, rows = function_measures(activity, goal, choice_options, correct_choice, coordinates,
+                                      windows, **options)
     return scalars, pd.DataFrame.from_records(rows, columns=list(FRAME_COLUMNS))
