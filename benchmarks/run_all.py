@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,9 +44,6 @@ def startup_seconds(repeats: int) -> dict[str, float]:
     """Median wall time of a fresh interpreter importing what a job needs before it works: the
     train job (the package and TensorFlow) and the per-network analysis jobs (the package with its
     metrics and function modules)."""
-    import statistics
-    import time
-
     imports = {
         "train": "from sernn import pipeline, training; training.configure_tensorflow(1)",
         "analysis": "from sernn import pipeline, metrics, function",
@@ -112,8 +111,8 @@ def main() -> None:
         results[row["stage"]] = row
     for row in run_stage("function.py", rep):
         results[row["stage"]] = row
-    pipeline_rows = {row["stage"]: row for row in run_stage("pipeline.py", rep)}
-    results.update(pipeline_rows)
+    for row in run_stage("pipeline.py", rep):
+        results[row["stage"]] = row
     print("\n== summary (speedup = reference / ours, median of pairs)")
     for name, row in results.items():
         extra = f"  speedup x{row['speedup']:.1f}" if "speedup" in row else ""

@@ -79,6 +79,14 @@ def job_process() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def job(log: str | Path | None) -> Iterator[None]:
+    """What every rule's script runs its work in: output to the rule's ``log`` (``logged``) and the
+    garbage-collector policy of a process that ends with its job (``job_process``)."""
+    with job_process(), logged(log):
+        yield
+
+
 def say(message: str) -> None:
     """One timestamped progress line (to the rule's log when inside ``logged``)."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
@@ -159,7 +167,7 @@ def train_networks(dataset_path: str | Path, output: str | Path, *, regulariser:
     attrs = {"regulariser": regulariser, "regulariser_type": regulariser_type, "task": task,
              "strength": float(strength), "strength_label": strength_label(strength),
              "comms_factor": model["comms_factor"], "distance_power": model["distance_power"],
-             "tensorflow_threads": int(threads), "lanes": int(threads), "stack": stack}
+             "tensorflow_threads": int(threads), "stack": stack}  # lanes = tensorflow_threads
     storage.write_networks(output, results, coords, distance, attrs, config or {})
 
 

@@ -9,5 +9,5 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
 from sernn import pipeline  # noqa: E402
 
-with pipeline.job_process(), pipeline.logged(snakemake.log[0]):
+with pipeline.job(snakemake.log[0]):
     pipeline.generate_dataset(snakemake.output.dataset, snakemake.params.dataset)

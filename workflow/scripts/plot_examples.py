@@ -11,7 +11,7 @@ from sernn import pipeline  # noqa: E402
 
 from sernn import plots  # noqa: E402
 
-with pipeline.job_process(), pipeline.logged(snakemake.log[0]):
+with pipeline.job(snakemake.log[0]):
     plots.example_networks(
         dict(snakemake.input.items()),
         snakemake.output.figure,

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import pipeline  # noqa: E402
 
 pop = snakemake.params.population
-with pipeline.job_process(), pipeline.logged(snakemake.log[0]):
+with pipeline.job(snakemake.log[0]):
     pipeline.train_networks(
         snakemake.input.dataset,
         snakemake.output.networks,
