@@ -1,6 +1,6 @@
 # make run   - set up .venv with the pinned dependencies (once) and run the default pipeline
 # make test  - set up the same and run the test suite
-# make report, make lint, make bench, make dryrun-paper - see README.md
+# make report, make lint, make format, make bench, make dryrun-paper - see README.md
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,15 +8,14 @@ SNAKEMAKE := $(PY) -m snakemake
 STAMP := $(VENV)/.installed
 CORES ?= all
 
-.PHONY: setup run test report lint bench dryrun-paper clean
+.PHONY: setup run test report lint format bench dryrun-paper clean
 
 setup: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
-	  || $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(PY) -c "from sernn import metrics; metrics.compile_kernels()"
 	touch $(STAMP)
 
@@ -31,7 +30,15 @@ report: setup
 	$(SNAKEMAKE) --report results/report.html
 
 lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/snakefmt --check Snakefile workflow/rules
 	$(SNAKEMAKE) --lint
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/snakefmt Snakefile workflow/rules
 
 REFERENCE ?= ../shared/reference/seed_reference.py
 

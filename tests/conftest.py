@@ -104,6 +104,23 @@ def assert_h5_trees_identical(a: Path, b: Path) -> int:
     return n
 
 
+def assert_results_identical(a: Path, b: Path) -> int:
+    """Two results directories hold the same outputs: every HDF5 file as in
+    ``assert_h5_trees_identical``, every other file (CSV, Parquet, PNG) byte for byte; logs and
+    Snakemake's bookkeeping are skipped. Returns the number of datasets and files compared."""
+    n = assert_h5_trees_identical(a, b)
+
+    def others(root: Path) -> list[Path]:
+        return sorted(p.relative_to(root) for p in root.rglob("*")
+                      if p.is_file() and p.suffix != ".h5" and "logs" not in p.relative_to(root).parts)
+
+    fa, fb = others(a), others(b)
+    assert fa == fb, f"different files: {sorted(set(fa) ^ set(fb))}"
+    differ = [str(rel) for rel in fa if (a / rel).read_bytes() != (b / rel).read_bytes()]
+    assert not differ, f"files differ: {differ}"
+    return n + len(fa)
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> Path:
     """The tiny config run once to completion; returns the working directory."""

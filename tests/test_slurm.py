@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import assert_h5_trees_identical  # noqa: E402
+from conftest import assert_results_identical  # noqa: E402
 from slurm_cluster import SlurmCluster, skip_reason  # noqa: E402
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -173,5 +173,5 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
         local_dir, _env(os.environ), tmp_path / "snakemake-local.log",
     )
 
-    # 3. every HDF5 dataset (and attribute but the volatile ones) bit-identical
-    assert assert_h5_trees_identical(results_slurm, local_dir / "results") > 0
+    # 3. every HDF5 dataset (and attribute but the volatile ones) bit-identical, every other file byte for byte
+    assert assert_results_identical(results_slurm, local_dir / "results") > 0

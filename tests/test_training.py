@@ -149,6 +149,23 @@ def test_networks_trained_side_by_side_equal_networks_trained_alone(data):
     assert not np.array_equal(together[3].recurrent[-1], together[4].recurrent[-1])
 
 
+def test_networks_of_different_strengths_trained_side_by_side_equal_networks_trained_alone(data):
+    """A stack may mix strengths (and repeat a seed across them): each network is the one trained
+    alone at its own strength, to float32 rounding."""
+    seeds, strengths = [3, 3, 4], [0.0, 0.3, 0.1]
+    together = training.Trainer(spec(), D, 50, n_networks=3).train_stack(seeds, strengths, data)
+    alone = training.Trainer(spec(), D, 50)
+    for (seed, strength), b in zip(zip(seeds, strengths), together):
+        a = alone.train(seed, strength, data)
+        np.testing.assert_allclose(b.recurrent, a.recurrent, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(b.history["regularisation"], a.history["regularisation"], rtol=1e-5)
+        np.testing.assert_allclose(b.history["loss"], a.history["loss"], rtol=1e-6)
+    assert np.all(together[0].history["regularisation"] == 0)
+    assert not np.allclose(together[0].recurrent[-1], together[1].recurrent[-1], atol=1e-3)
+    with pytest.raises(ValueError, match="strengths"):
+        training.Trainer(spec(), D, 50, n_networks=3).train_stack(seeds, [0.1, 0.2], data)
+
+
 @pytest.mark.parametrize("lanes", [2, 3])
 def test_trials_split_into_lanes_train_the_same_networks(data, lanes):
     """Lanes (groups of trials run as independent chains, 3 of them uneven for batches of 64)

@@ -228,7 +228,7 @@ class Trainer:
     """A compiled training step for one architecture, data shape, regulariser kind and number of
     networks; reused across the seeds and strengths of one job so that TensorFlow traces once.
 
-    ``n_networks`` networks (different seeds, one strength) train side by side as one stacked
+    ``n_networks`` networks (each its own seed and strength) train side by side as one stacked
     model: every operation acts on all of them at once (batched matmuls), which amortises the
     per-operation overhead that dominates a 100-unit RNN on a CPU. The networks share nothing: each
     has its own initial weights, input noise, loss terms, gradients and Adam state, exactly as when
@@ -257,7 +257,8 @@ class Trainer:
         self.m = [tf.Variable(tf.zeros_like(p)) for p in self.params]
         self.v = [tf.Variable(tf.zeros_like(p)) for p in self.params]
         self.iterations = tf.Variable(0, dtype=tf.int64)
-        self.strength = tf.Variable(0.0, dtype=tf.float32)
+        # one strength per network (a scalar for one network), so a stack may mix strengths
+        self.strength = tf.Variable(np.zeros(stack, np.float32))
         self.noise_seeds = tf.Variable(np.zeros(self.n_networks, np.int64))
         x_sig = tf.TensorSpec((None, n_steps, n_inputs), tf.float32)
         y_sig = tf.TensorSpec((None, n_outputs), tf.float32)
@@ -317,10 +318,12 @@ class Trainer:
         return (tf.reshape(task + self._penalty_value(), [-1]),
                 tf.reshape(tf.reduce_mean(tf.cast(correct, tf.float32), axis=-1), [-1]))
 
-    def reset(self, seeds: list[int], strength: float) -> None:
-        """Fresh weights from ``seeds`` (one per network), fresh optimiser state, new strength."""
+    def reset(self, seeds: list[int], strength: float | list[float]) -> None:
+        """Fresh weights from ``seeds`` (one per network), fresh optimiser state, new strength(s):
+        one for every network, or one per network."""
         if len(seeds) != self.n_networks:
             raise ValueError(f"this trainer trains {self.n_networks} networks, got seeds {seeds}")
+        strengths = self.strengths(strength)
         inits = [initial_weights(s, self.n_inputs, self.spec.n_units, self.n_outputs) for s in seeds]
         for p, k, m, v in zip(self.params, PARAM_ORDER, self.m, self.v):
             value = np.stack([init[k] for init in inits]) if self.n_networks > 1 else inits[0][k]
@@ -328,8 +331,16 @@ class Trainer:
             m.assign(np.zeros_like(value))
             v.assign(np.zeros_like(value))
         self.iterations.assign(0)
-        self.strength.assign(float(strength))
+        self.strength.assign(np.asarray(strengths if self.n_networks > 1 else strengths[0], np.float32))
         self.noise_seeds.assign(np.asarray(seeds, np.int64))
+
+    def strengths(self, strength: float | list[float]) -> list[float]:
+        """Per-network strengths (n_networks,) from one strength or a list of them."""
+        values = ([float(strength)] * self.n_networks if np.ndim(strength) == 0
+                  else [float(s) for s in strength])
+        if len(values) != self.n_networks:
+            raise ValueError(f"this trainer trains {self.n_networks} networks, got strengths {values}")
+        return values
 
     def weights(self) -> list[dict[str, np.ndarray]]:
         """The current parameters of each network."""
@@ -338,19 +349,32 @@ class Trainer:
             values = {k: v[None] for k, v in values.items()}
         return [{k: v[i].copy() for k, v in values.items()} for i in range(self.n_networks)]
 
-    def train(self, seed: int | list[int], strength: float, data: dict[str, dict[str, np.ndarray]],
-              labels_key: str = "labels", progress: Callable[[str], None] | None = None):
-        """Train one network per seed (as many seeds as ``n_networks``; an int for one network).
+    def train(self, seed: int | list[int], strength: float | list[float],
+              data: dict[str, dict[str, np.ndarray]], labels_key: str = "labels",
+              progress: Callable[[str], None] | None = None):
+        """Train one network per seed (as many seeds as ``n_networks``; an int for one network) at
+        ``strength`` (one for all, or one per network). Returns a ``TrainingResult``, or for a list of
+        seeds a dict seed -> ``TrainingResult`` (``train_stack`` when seeds repeat across strengths)."""
+        seeds = [seed] if isinstance(seed, (int, np.integer)) else list(seed)
+        results = self.train_stack(seeds, strength, data, labels_key, progress)
+        return results[0] if isinstance(seed, (int, np.integer)) else dict(zip(seeds, results))
+
+    def train_stack(self, seeds: list[int], strength: float | list[float],
+                    data: dict[str, dict[str, np.ndarray]], labels_key: str = "labels",
+                    progress: Callable[[str], None] | None = None) -> list[TrainingResult]:
+        """Train ``n_networks`` networks side by side, network i from initial weights and input noise
+        of ``seeds[i]`` at strength ``strength`` (one for all) or ``strength[i]``: a stack may mix
+        seeds and strengths, and the same seed may appear at several strengths.
 
         data: split -> {"inputs": (n, T, 8), labels_key: (n, 4)} with splits ``train``, ``test``
         and ``validation``. Batches in the data's order (no shuffling, as the notebook).
-        ``progress`` receives one line per network and epoch. Returns a ``TrainingResult``, or for
-        a list of seeds a dict seed -> ``TrainingResult``."""
+        ``progress`` receives one line per network and epoch. Returns one ``TrainingResult`` per
+        network, in order."""
         import tensorflow as tf
 
-        seeds = [seed] if isinstance(seed, (int, np.integer)) else list(seed)
         spec, n_nets = self.spec, self.n_networks
         self.reset(seeds, strength)
+        strengths = self.strengths(strength)
         xtr = tf.constant(data["train"]["inputs"])
         ytr = tf.constant(data["train"][labels_key])
         n = int(xtr.shape[0])
@@ -389,25 +413,25 @@ class Trainer:
             seconds.append(time.perf_counter() - t0)
             if progress:
                 for i, sd in enumerate(seeds):
-                    progress(f"seed {sd} strength {strength:g} epoch {epoch}/{spec.epochs}: "
+                    progress(f"seed {sd} strength {strengths[i]:g} epoch {epoch}/{spec.epochs}: "
                              f"loss {history['loss'][-1][i]:.4f} accuracy {history['accuracy'][-1][i]:.4f} "
                              f"val_accuracy {history['val_accuracy'][-1][i]:.4f} "
                              f"validation_accuracy {evaluation['validation_accuracy'][-1][i]:.4f} "
                              f"({seconds[-1]:.2f} s{f' for {n_nets} networks' if n_nets > 1 else ''})")
-        out = {}
-        for i, sd in enumerate(seeds):
+        out = []
+        for i in range(n_nets):
             stacked = {k: np.stack([snap[i][k] for snap in snapshots]) for k in PARAM_ORDER}
             final = snapshots[-1][i]
             hist = {k: np.asarray([v[i] for v in vals]) for k, vals in history.items()}
-            out[sd] = TrainingResult(
+            out.append(TrainingResult(
                 recurrent=stacked.pop("recurrent_kernel"), snapshots=stacked,
                 input_kernel=final["input_kernel"], recurrent_bias=final["recurrent_bias"],
                 output_kernel=final["output_kernel"], output_bias=final["output_bias"],
                 history=hist,
                 evaluation={k: np.asarray([v[i] for v in vals]) for k, vals in evaluation.items()},
                 epoch_seconds=[sec / n_nets for sec in seconds],
-                diverged=not bool(np.all(np.isfinite(hist["loss"]))))
-        return out[seeds[0]] if isinstance(seed, (int, np.integer)) else out
+                diverged=not bool(np.all(np.isfinite(hist["loss"])))))
+        return out
 
 
 def weights_at(recurrent: np.ndarray, snapshots: dict[str, np.ndarray], epoch: int) -> dict[str, np.ndarray]:
