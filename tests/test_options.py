@@ -160,7 +160,7 @@ def test_comparison_values_recomputed_from_the_summary(options_run, summary):
     at = summary[(summary["epoch"] == EPOCH) & summary["passes_accuracy_filter"]]
     a, b = at[at["regulariser"] == "seRNN"], at[at["regulariser"] == "L1"]
     assert len(a) == len(b) == len(SEEDS)
-    rows = comp[(comp["group_a"] == "seRNN") & (comp["group_b"] == "L1") & (comp["accuracy_bin"] == "all")]
+    rows = comp[(comp["group_a"] == "seRNN") & (comp["group_b"] == "L1") & (comp["matched"] == "none")]
     checked = 0
     for metric in ("modularity", "clustering", "total_weight", "weight_distance_corr", "energy",
                    "modularity_louvain", "val_accuracy"):
@@ -175,7 +175,7 @@ def test_comparison_values_recomputed_from_the_summary(options_run, summary):
         checked += 1
     assert checked == 7
     # the random-task population never passes: its comparisons have no networks
-    rand = comp[(comp["group_b"] == "random") & (comp["accuracy_bin"] == "all")]
+    rand = comp[(comp["group_b"] == "random") & (comp["matched"] == "none")]
     assert len(rand) and (rand["n_b"] == 0).all() and rand["mean_b"].isna().all()
 
 

@@ -40,3 +40,21 @@ def test_fixed_title_height_draws_what_automatic_title_placement_draws(tmp_path,
     plots.trajectories(csv, tmp_path / "auto_t.png", ANALYSIS)
     assert (tmp_path / "fixed.png").read_bytes() == (tmp_path / "auto.png").read_bytes()
     assert (tmp_path / "fixed_t.png").read_bytes() == (tmp_path / "auto_t.png").read_bytes()
+
+
+def test_binned_means_by_hand():
+    x = np.array([1.0, 2.0, 4.0, 8.0, 16.0, np.nan])
+    y = np.array([1.0, 3.0, 5.0, 7.0, 9.0, 100.0])
+    centres, means = plots.binned_means(x, y, n_bins=2)  # log2 bins [0, 2) and [2, 4]
+    np.testing.assert_allclose(centres, [2.0, 8.0])
+    np.testing.assert_allclose(means, [(1 + 3) / 2, (5 + 7 + 9) / 3])
+
+
+def test_measures_against_total_weight(tmp_path):
+    csv = summary_csv(tmp_path / "summary.csv", np.random.default_rng(1))
+    out = tmp_path / "weight.png"
+    plots.against_strength(csv, out, ANALYSIS, plots.STRUCTURE_PANELS, "S", x="total_weight")
+    by_strength = tmp_path / "strength.png"
+    plots.against_strength(csv, by_strength, ANALYSIS, plots.STRUCTURE_PANELS, "S")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out.read_bytes() != by_strength.read_bytes()

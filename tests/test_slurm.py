@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import assert_results_identical  # noqa: E402
@@ -34,10 +35,8 @@ TINY = REPO / "tests" / "configs" / "tiny.yaml"
 IN_CI = os.environ.get("CI") == "true"
 
 # Rules in the profiles; every job of them gets the small test memory below.
-RULES = (
-    "generate_dataset", "train", "binarise", "compute_metrics", "aggregate",
-    "record_activity", "compute_function", "plot_figures", "plot_examples", "comparison",
-)
+# every rule with resources in the workflow profile (a test in test_envs checks they are all there)
+RULES = tuple(yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())["set-resources"])
 SNAKEMAKE_TIMEOUT = 1200  # seconds per workflow run
 SUBMIT_RE = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: ([^)]*)\)")
 ARRAY_RE = re.compile(r"Submitted array job with Snakemake IDs .* and SLURM job ID (\d+)")

@@ -27,10 +27,16 @@ METHODS = ("proportional", "quantile")
 
 
 def magnitudes(w: np.ndarray, symmetrise: str = "max", drop_diagonal: bool = True) -> np.ndarray:
-    """Steps 1-3 above. w: (n, n) signed weights. Returns (n, n) float64 >= 0."""
+    """Steps 1-3 above. w: (n, n) signed, finite weights. Returns (n, n) float64 >= 0.
+
+    Non-finite weights (a diverged network) raise ``ValueError``: a NaN has no rank, and dropping it
+    would silently give a sparser graph. Callers mark such snapshots instead (``finite_snapshots``)."""
     if symmetrise not in SYMMETRISE:
         raise ValueError(f"symmetrise must be one of {SYMMETRISE}, got {symmetrise!r}")
     a = np.abs(np.asarray(w, dtype=np.float64))
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"weights must be finite to binarise (a diverged network?): "
+                         f"{int(np.count_nonzero(~np.isfinite(a)))} of {a.size} are NaN or inf")
     if drop_diagonal:
         a = a.copy()
         np.fill_diagonal(a, 0.0)
@@ -81,8 +87,14 @@ def binarise(w: np.ndarray, method: str = "proportional", fraction: float = 0.1,
 
 
 def binarise_stack(ws: np.ndarray, **options) -> np.ndarray:
-    """``binarise`` over a stack of matrices. ws: (k, n, n). Returns (k, n, n) uint8."""
+    """``binarise`` over a stack of matrices. ws: (k, n, n) finite. Returns (k, n, n) uint8."""
     return np.stack([binarise(w, **options) for w in ws])
+
+
+def finite_snapshots(ws: np.ndarray) -> np.ndarray:
+    """Which matrices of a stack hold only finite weights. ws: (k, n, n). Returns (k,) bool."""
+    ws = np.asarray(ws)
+    return np.isfinite(ws).reshape(ws.shape[0], -1).all(axis=1)
 
 
 def undirected(adjacency: np.ndarray) -> np.ndarray:

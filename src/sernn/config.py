@@ -143,7 +143,8 @@ def populations(config: dict) -> dict[str, dict]:
 
 def check(config: dict, base_dir: str | Path = ".") -> None:
     """Checks beyond the schema: the unit grid matches n_units, a coordinates file exists and has the
-    right shape, regulariser types are known, strengths are valid. Raises ``ConfigError``."""
+    right shape, regulariser types are known, strengths are valid, the binarisation keeps at least
+    one edge. Raises ``ConfigError``."""
     from .embedding import load_coordinates
     from .regularisers import REGULARISERS
 
@@ -182,6 +183,13 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
         if e > config["training"]["epochs"]:
             raise ConfigError(f"config key function.epochs: epoch {e} > training.epochs = "
                               f"{config['training']['epochs']}")
+    b = config["binarise"]
+    directed = b["symmetrise"] == "none"
+    candidates = n * n if b["method"] == "quantile" else n * (n - 1) // (1 if directed else 2)
+    if round(b["fraction"] * candidates) < 1:
+        raise ConfigError(f"config key binarise.fraction = {b['fraction']!r}: keeps round(fraction x "
+                          f"{candidates}) = 0 of the {candidates} candidate weights of model.n_units = {n} "
+                          f"units ({b['method']}, symmetrise {b['symmetrise']}): every graph would be empty")
     seeds = config["seeds"]
     if len(set(seeds)) != len(seeds):
         raise ConfigError(f"config key seeds = {seeds!r}: seeds repeat")

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.distance import pdist, squareform
 
+from . import storage
+
 
 def grid_coordinates(shape: tuple[int, int, int]) -> np.ndarray:
     """Integer coordinates of units on a 3D grid, in the notebook's order (``np.meshgrid`` x, y, z
@@ -19,27 +21,17 @@ def grid_coordinates(shape: tuple[int, int, int]) -> np.ndarray:
 
 def load_coordinates(path: str | Path, n_units: int) -> np.ndarray:
     """Unit coordinates from a file: ``.npy`` of shape (n_units, 3) or a text/CSV file with three
-    columns (comma or whitespace separated, ``#`` comments, an optional header line).
-    Returns (n_units, 3) float64."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"coordinates file {str(path)!r} does not exist")
-    if path.suffix == ".npy":
-        coords = np.load(path)
-    else:
-        text = path.read_text().splitlines()
-        rows = [ln for ln in text if ln.strip() and not ln.lstrip().startswith("#")]
-        delim = "," if rows and "," in rows[0] else None
-        try:
-            coords = np.loadtxt(rows, delimiter=delim, ndmin=2)
-        except ValueError:  # a header line
-            coords = np.loadtxt(rows[1:], delimiter=delim, ndmin=2)
-    coords = np.asarray(coords, dtype=np.float64)
+    columns (comma or whitespace separated, ``#`` comments, an optional header line; read by
+    ``sernn.storage.read_coordinates``). Returns (n_units, 3) float64. Raises
+    ``sernn.storage.FormatError`` (a ``ValueError``) naming the file and what is wrong: missing,
+    not numbers, another shape, non-finite values."""
+    coords = storage.read_coordinates(path)
+    where = f"coordinates file {str(path)!r}"
     if coords.shape != (n_units, 3):
-        raise ValueError(f"coordinates file {str(path)!r} holds shape {coords.shape}, "
-                         f"expected ({n_units}, 3) for model.n_units = {n_units}")
+        raise storage.FormatError(f"{where} holds shape {coords.shape}, "
+                                  f"expected ({n_units}, 3) for model.n_units = {n_units}")
     if not np.all(np.isfinite(coords)):
-        raise ValueError(f"coordinates file {str(path)!r} holds non-finite values")
+        raise storage.FormatError(f"{where} holds non-finite values")
     return coords
 
 

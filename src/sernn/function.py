@@ -63,10 +63,12 @@ __all__ = [
     "label_units",
     "spatial_clustering",
     "decoding_accuracy",
+    "decoding_predictions",
     "energy",
     "unit_energy",
     "function_measures",
     "function_summary",
+    "goal_at_step",
 ]
 
 #: Keys of the per-network scalar dict returned by :func:`function_summary`, in order.
@@ -500,6 +502,26 @@ def decoding_accuracy(
     return _decode_steps(_DecodingBase.of(np.asarray(a, dtype=np.float64)), codes, fold, n_folds, ridge)
 
 
+def decoding_predictions(
+    activity: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    n_folds: int = 5,
+    seed: int | np.random.Generator = 0,
+    ridge: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out predictions behind :func:`decoding_accuracy` (same arguments, same method).
+
+    Returns (predicted, fold): predicted (n_steps, n_trials), the label value predicted for each trial
+    at each step by the decoder fit without the trial's fold; fold (n_trials,) int64 in [0, n_folds),
+    each trial's fold. ``decoding_accuracy`` is ``(predicted == labels).mean(axis=1)``.
+    """
+    a = _as_activity(activity)
+    codes, n_folds, ridge = _decoding_args(labels, a.shape[0], n_folds, ridge)
+    fold = _stratified_folds(codes, n_folds, _rng(seed))
+    pred = _decode_predictions(_DecodingBase.of(np.asarray(a, dtype=np.float64)), codes, fold, n_folds, ridge)
+    return np.unique(_as_labels(labels, a.shape[0]))[pred], fold
+
+
 def _decoding_args(labels: npt.ArrayLike, n_trials: int, n_folds: int, ridge: float
                    ) -> tuple[np.ndarray, int, float]:
     """Checked arguments of :func:`decoding_accuracy`: (class codes (n_trials,) 0..k-1, n_folds, ridge)."""
@@ -538,6 +560,13 @@ def _decode_steps(base: _DecodingBase, codes: np.ndarray, fold: np.ndarray, n_fo
                   ridge: float) -> np.ndarray:
     """Per-step cross-validated accuracy (n_steps,) of :func:`decoding_accuracy`, given the class
     ``codes`` (n_trials,) and the ``fold`` (n_trials,) of each trial."""
+    pred = _decode_predictions(base, codes, fold, n_folds, ridge)
+    return np.count_nonzero(pred == codes[None, :], axis=1) / codes.size
+
+
+def _decode_predictions(base: _DecodingBase, codes: np.ndarray, fold: np.ndarray, n_folds: int,
+                        ridge: float) -> np.ndarray:
+    """Held-out predicted class codes (n_steps, n_trials) of :func:`decoding_predictions`."""
     # Sufficient statistics per fold, so each trial enters one Gram product (not n_folds - 1 of them).
     x = base.x
     n_steps, n_trials, n_units = x.shape
@@ -554,7 +583,7 @@ def _decode_steps(base: _DecodingBase, codes: np.ndarray, fold: np.ndarray, n_fo
     sy = np.stack([y[m].sum(axis=0) for m in members])  # (F, K)
     tot = sx.sum(0), sxx.sum(0), sxy.sum(0), sy.sum(0)
     eye = ridge * np.eye(n_units)
-    correct = np.zeros(n_steps)
+    predicted = np.empty((n_steps, n_trials), dtype=np.int64)
     for i, m in enumerate(members):
         n_tr = n_trials - n_f[i]
         mu = (tot[0] - sx[i]) / n_tr  # (T, U) training mean
@@ -575,9 +604,8 @@ def _decode_steps(base: _DecodingBase, codes: np.ndarray, fold: np.ndarray, n_fo
         except np.linalg.LinAlgError:
             beta = np.matmul(np.linalg.pinv(gram), rhs)
         zte = (xf[i] - mu[:, None, :]) / sd[:, None, :]  # (T, n_te, U)
-        pred = np.argmax(np.matmul(zte, beta) + ymu, axis=2)  # (T, n_te)
-        correct += np.count_nonzero(pred == codes[m][None, :], axis=1)
-    return correct / n_trials
+        predicted[:, m] = np.argmax(np.matmul(zte, beta) + ymu, axis=2)  # (T, n_te)
+    return predicted
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -752,6 +780,20 @@ def function_measures(
     return scalars, records
 
 
+def empty_measures(windows: Mapping[str, tuple[int, int]],
+                   n_steps: int) -> tuple[dict[str, float], list[dict]]:
+    """What :func:`function_measures` returns for activity that cannot be analysed (non-finite: a
+    diverged network): the same keys and rows (one per window, then one per time step of
+    ``n_steps``), every measure NaN."""
+    wins = {**{w[0]: (w[1], w[2]) for w in _check_windows(windows, n_steps)},
+            **{f"step_{t}": (t, t + 1) for t in range(n_steps)}}
+    nan = float("nan")
+    records = [{"window": name, "kind": "step" if name.startswith("step_") else "window",
+                "start": int(start), "stop": int(stop), **dict.fromkeys(FRAME_COLUMNS[4:], nan)}
+               for name, (start, stop) in wins.items()]
+    return dict.fromkeys(FUNCTION_COLUMNS, nan), records
+
+
 def function_summary(
     activity: npt.ArrayLike,
     goal: npt.ArrayLike,
@@ -775,3 +817,29 @@ def function_summary(
     scalars, rows = function_measures(activity, goal, choice_options, correct_choice, coordinates,
                                       windows, **options)
     return scalars, pd.DataFrame.from_records(rows, columns=list(FRAME_COLUMNS))
+
+
+def goal_at_step(
+    activity: npt.ArrayLike,
+    goal: npt.ArrayLike,
+    step: int,
+    *,
+    n_folds: int = 5,
+    seed: int | np.random.Generator = 0,
+    ridge: float = 1.0,
+) -> dict[str, float]:
+    """How much of the goal the units hold at one time step (e.g. the last step of the delay, when
+    the goal has to be remembered and nothing on screen shows it).
+
+    activity : (n_trials, n_steps, n_units); goal : (n_trials,) categories; step : 0 <= step < n_steps.
+    Returns ``ev_goal`` (mean over units of :func:`explained_variance` by goal at that step) and
+    ``decoding_goal`` (:func:`decoding_accuracy` at that step, folds seeded by ``seed``).
+    """
+    a = _as_activity(activity)
+    if isinstance(step, bool) or int(step) != step or not 0 <= step < a.shape[1]:
+        raise ValueError(f"step must be an integer in [0, {a.shape[1]}); got {step!r}")
+    x = a[:, int(step) : int(step) + 1, :]
+    return {
+        "ev_goal": float(explained_variance(x[:, 0], goal).mean()),
+        "decoding_goal": float(decoding_accuracy(x, goal, n_folds, seed, ridge)[0]),
+    }

@@ -46,6 +46,7 @@ __all__ = [
     "weight_distance_corr",
     "weighted_distance_matrix",
     "weighted_efficiency",
+    "betweenness_bin",
 ]
 
 
@@ -490,3 +491,102 @@ def weighted_efficiency(W: np.ndarray) -> float:
         inv = 1.0 / Dw
     np.fill_diagonal(inv, 0.0)
     return float(inv.sum() / (n * n - n))
+
+
+# ---------------------------------------------------------------------------------------------
+# betweenness (used by sernn.generative's energy)
+
+
+@numba.njit(cache=True)
+def _betweenness_kernel(n, rows):
+    """Brandes betweenness summed over all ordered (s, t) pairs, unnormalised: BCT
+    ``betweenness_bin`` on an undirected graph (2 x networkx ``normalized=False``).
+
+    rows: (n, ceil(n/64)) uint64 neighbour bitsets. Level-synchronous breadth-first search on
+    bitsets: the shortest-path predecessors of u are N(u) & (previous level), so only the arcs of
+    the shortest-path DAG are visited; they are listed once, then replayed backwards for the
+    dependencies. Returns (n,) float64.
+    """
+    W = rows.shape[1]
+    bc = np.zeros(n)
+    sigma = np.zeros(n)
+    delta = np.zeros(n)
+    order = np.empty(n, dtype=np.int64)  # nodes in BFS order
+    start = np.empty(n + 1, dtype=np.int64)  # predecessors of order[i]: preds[start[i]:start[i+1]]
+    preds = np.empty(n * n, dtype=np.int64)
+    level = np.zeros(W, dtype=np.uint64)
+    visited = np.zeros(W, dtype=np.uint64)
+    nxt = np.zeros(W, dtype=np.uint64)
+    zero = np.uint64(0)
+    one = np.uint64(1)
+    for s in range(n):
+        for q in range(W):
+            level[q] = zero
+        level[s >> 6] = one << np.uint64(s & 63)
+        for q in range(W):
+            visited[q] = level[q]
+        sigma[s] = 1.0
+        order[0] = s
+        start[0] = 0
+        start[1] = 0
+        cnt = 1
+        na = 0
+        while True:
+            for q in range(W):
+                nxt[q] = zero
+            for q in range(W):  # next level = neighbours of this level, not yet visited
+                bits = level[q]
+                while bits != zero:
+                    v = q * 64 + _ctz(bits)
+                    bits &= bits - one
+                    for r in range(W):
+                        nxt[r] |= rows[v, r]
+            empty = True
+            for q in range(W):
+                nxt[q] &= ~visited[q]
+                visited[q] |= nxt[q]
+                if nxt[q] != zero:
+                    empty = False
+            if empty:
+                break
+            for q in range(W):  # path counts: sum over the predecessors in this level
+                bits = nxt[q]
+                while bits != zero:
+                    u = q * 64 + _ctz(bits)
+                    bits &= bits - one
+                    acc = 0.0
+                    for r in range(W):
+                        pb = rows[u, r] & level[r]
+                        while pb != zero:
+                            v = r * 64 + _ctz(pb)
+                            pb &= pb - one
+                            acc += sigma[v]
+                            preds[na] = v
+                            na += 1
+                    sigma[u] = acc
+                    order[cnt] = u
+                    cnt += 1
+                    start[cnt] = na
+            for q in range(W):
+                level[q] = nxt[q]
+        for i in range(cnt - 1, 0, -1):  # dependencies, farthest nodes first
+            u = order[i]
+            coef = (1.0 + delta[u]) / sigma[u]
+            for q in range(start[i], start[i + 1]):
+                v = preds[q]
+                delta[v] += sigma[v] * coef
+            bc[u] += delta[u]
+        for i in range(cnt):
+            sigma[order[i]] = 0.0
+            delta[order[i]] = 0.0
+    return bc
+
+
+def betweenness_bin(A: np.ndarray) -> np.ndarray:
+    """Node betweenness (n,) float64, as BCT ``betweenness_bin`` on an undirected graph: the number
+    of shortest paths through each node summed over ordered (s, t) pairs (s, t != node), each path
+    weighted 1 / (number of shortest s-t paths); unnormalised. Unreachable pairs contribute 0.
+    A: (n, n) 0/1 symmetric, no self-loops."""
+    A = validate_adjacency(A)
+    _, _, rows = _graph_arrays(A)
+    return _betweenness_kernel(A.shape[0], rows)

@@ -17,7 +17,11 @@ What each value is (definitions in :mod:`sernn.graphs`, :mod:`sernn.nulls`,
   z-scores of C and L, ``disconnected_nulls`` (how many nulls have more than one component);
 - on |weights| (directed, row = source, diagonal ignored): ``total_weight`` sum |W|,
   ``weighted_edge_length`` sum |W| D, ``weight_distance_corr`` (Pearson over non-zero weights),
-  ``weighted_efficiency`` (BCT ``efficiency_wei`` with lengths 1/|W|, directed, not normalised).
+  ``weighted_efficiency`` (BCT ``efficiency_wei`` with lengths 1/|W|, directed, not normalised),
+  ``modularity_weighted`` (Q of the weighted graph (|W| + |W|^T)/2, diagonal dropped,
+  ``sernn.modularity.weighted_modularity``: the authors' ``modularity_und(abs(W))`` made undirected);
+- ``clustering_ratio`` C / C_null: the authors' small-worldness (their ``charpath`` of the adjacency
+  is its density, the same for the network and its density-matched nulls, so their sigma is C/C_null).
 
 Seeds: ``seed`` is split with ``numpy.random.SeedSequence(seed).spawn(3)`` into independent
 streams for the nulls, the Louvain runs and the small-world propensity reference graphs, so the
@@ -38,10 +42,10 @@ from .graphs import (
     weighted_edge_length,
     weighted_efficiency,
 )
-from .modularity import louvain_consensus, louvain_modularity, spectral_modularity
+from .modularity import louvain_consensus, louvain_modularity, spectral_modularity, weighted_modularity
 from .nulls import small_world_propensity, small_worldness
 
-__all__ = ["METRIC_COLUMNS", "LOUVAIN_COLUMNS", "SWP_COLUMNS", "network_metrics"]
+__all__ = ["METRIC_COLUMNS", "LOUVAIN_COLUMNS", "SWP_COLUMNS", "network_metrics", "empty_metrics"]
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "modularity",
@@ -65,6 +69,8 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "matching_index",
     "density",
     "n_edges",
+    "modularity_weighted",
+    "clustering_ratio",
 )
 
 #: Added when ``louvain_runs > 0``: best Q over the seeded runs and its module count, and the Q of
@@ -148,6 +154,9 @@ def network_metrics(
         "matching_index": mean_matching_index(A),
         "density": n_edges / (n * (n - 1) / 2) if n > 1 else 0.0,
         "n_edges": n_edges,
+        "modularity_weighted": weighted_modularity(W, gamma)[1],
+        "clustering_ratio": (sw["clustering"] / sw["clustering_null_mean"]
+                             if sw["clustering_null_mean"] > 0 else float("nan")),
     }
     if louvain_runs > 0:
         best_ss, cons_ss = louvain_ss.spawn(2)
@@ -165,6 +174,13 @@ def network_metrics(
         out["swp_delta_c"] = s["delta_c"]
         out["swp_delta_l"] = s["delta_l"]
     return {k: float(v) for k, v in out.items()}
+
+
+def empty_metrics(*, louvain_runs: int = 0, swp: bool = False) -> dict[str, float]:
+    """The row of a snapshot that cannot be measured (non-finite weights: a diverged network): the
+    keys ``network_metrics`` returns with these options, in its order, every value NaN."""
+    keys = METRIC_COLUMNS + (LOUVAIN_COLUMNS if louvain_runs > 0 else ()) + (SWP_COLUMNS if swp else ())
+    return dict.fromkeys(keys, float("nan"))
 
 
 def compile_kernels() -> None:

@@ -176,10 +176,19 @@ def train_networks(dataset_path: str | Path, output: str | Path, *, regulariser:
 def binarise_networks(networks_path: str | Path, output: str | Path, options: dict,
                       config: dict | None = None) -> None:
     """Binarise every snapshot of every seed (``sernn.binarise``). options: the config's
-    ``binarise`` section (method, fraction, symmetrise, drop_diagonal)."""
+    ``binarise`` section (method, fraction, symmetrise, drop_diagonal). A snapshot with non-finite
+    weights (a diverged network) has no graph: its adjacency is stored all zero, and the metrics
+    step, which sees the weights, gives it NaN measures."""
     nets = storage.read_networks(networks_path)
-    adjacency = {seed: binarise_mod.binarise_stack(d["recurrent"], **options)
-                 for seed, d in nets["seeds"].items()}
+    adjacency = {}
+    for seed, d in nets["seeds"].items():
+        finite = binarise_mod.finite_snapshots(d["recurrent"])
+        adjacency[seed] = np.zeros(d["recurrent"].shape, np.uint8)
+        if finite.any():
+            adjacency[seed][finite] = binarise_mod.binarise_stack(d["recurrent"][finite], **options)
+        if not finite.all():
+            say(f"seed {seed}: non-finite weights at epochs {np.flatnonzero(~finite).tolist()} "
+                f"(diverged): no graph there")
     attrs = {"regulariser": nets["attrs"]["regulariser"], "strength": nets["attrs"]["strength"],
              **{k: options[k] for k in ("method", "fraction", "symmetrise", "drop_diagonal")},
              "undirected_measures_use": ("the adjacency as stored" if options["symmetrise"] != "none"
@@ -200,25 +209,43 @@ def null_seed(base: int, regulariser: str, strength: float, seed: int, epoch: in
 def compute_metrics(networks_path: str | Path, binarised_path: str | Path, output: str | Path,
                     metrics: dict, config: dict | None = None) -> None:
     """One row per seed x epoch: structural metrics (``sernn.metrics.network_metrics``) plus the
-    network's accuracies. metrics: the config's ``metrics`` section."""
-    from .metrics import network_metrics
+    network's accuracies. metrics: the config's ``metrics`` section.
+
+    Diverged networks: ``diverged`` is true on every row of a network whose training diverged (its
+    ``diverged`` attribute) or that has non-finite weights at any snapshot, so it fails the accuracy
+    filter at every epoch. Its snapshots with finite weights (those before the divergence) are
+    measured as usual, since they are the network's real states; those with NaN/inf weights get
+    NaN measures (``sernn.metrics.empty_metrics``). ``finite_weights`` says which rows are which."""
+    from .metrics import empty_metrics, network_metrics
 
     nets = storage.read_networks(networks_path)
-    binar = storage.read_binarised(binarised_path)
+    n_units = nets["distance"].shape[0]
+    binar = storage.read_binarised(binarised_path, n_units=n_units)
+    if sorted(binar["seeds"]) != sorted(nets["seeds"]):
+        raise storage.FormatError(f"binarised file {str(binarised_path)!r} holds seeds "
+                                  f"{sorted(binar['seeds'])}, the networks file {str(networks_path)!r} "
+                                  f"{sorted(nets['seeds'])}")
     regulariser, strength = nets["attrs"]["regulariser"], float(nets["attrs"]["strength"])
+    options = {"louvain_runs": metrics["louvain_runs"], "swp": metrics["small_world_propensity"]}
     rows: list[dict] = []
     t0 = time.perf_counter()
     for seed, d in nets["seeds"].items():
         adjacency = binar["seeds"][seed]
         n_snap = d["recurrent"].shape[0]
+        if adjacency.shape[0] != n_snap:
+            raise storage.FormatError(f"binarised file {str(binarised_path)!r} holds {adjacency.shape[0]} "
+                                      f"snapshots of seed {seed}, the networks file {n_snap}")
+        finite = binarise_mod.finite_snapshots(d["recurrent"])
+        diverged = bool(d["attrs"]["diverged"]) or not finite.all()
         for epoch in range(n_snap):
-            a = binarise_mod.undirected(adjacency[epoch])
-            values = network_metrics(d["recurrent"][epoch], a, nets["distance"],
-                                     n_nulls=metrics["n_nulls"],
-                                     seed=null_seed(metrics["seed"], regulariser, strength, seed, epoch),
-                                     gamma=metrics["modularity_gamma"],
-                                     louvain_runs=metrics["louvain_runs"],
-                                     swp=metrics["small_world_propensity"])
+            if not finite[epoch]:
+                values = empty_metrics(**options)
+            else:
+                a = binarise_mod.undirected(adjacency[epoch])
+                values = network_metrics(d["recurrent"][epoch], a, nets["distance"],
+                                         n_nulls=metrics["n_nulls"],
+                                         seed=null_seed(metrics["seed"], regulariser, strength, seed, epoch),
+                                         gamma=metrics["modularity_gamma"], **options)
             hist, ev = d["history"], d["evaluation"]
             rows.append({"regulariser": regulariser,
                          "regulariser_type": nets["attrs"]["regulariser_type"],
@@ -228,7 +255,7 @@ def compute_metrics(networks_path: str | Path, binarised_path: str | Path, outpu
                          "loss": float(hist["loss"][epoch - 1]) if epoch else np.nan,
                          "test_accuracy": float(ev["test_accuracy"][epoch]),
                          "val_accuracy": float(ev["validation_accuracy"][epoch]),
-                         "diverged": bool(d["attrs"]["diverged"]), **values})
+                         "diverged": diverged, "finite_weights": bool(finite[epoch]), **values})
         say(f"metrics seed {seed}: {n_snap} snapshots ({time.perf_counter() - t0:.1f} s so far)")
     columns = {k: np.asarray([r[k] for r in rows]) for k in rows[0]}
     attrs = {"regulariser": regulariser, "strength": strength, "n_nulls": metrics["n_nulls"],
@@ -285,9 +312,36 @@ def compare_populations(csv: str | Path, output: str | Path, analysis: dict):
     from . import analysis as an
 
     df = pd.read_csv(csv)
-    table = an.compare(df, analysis["epoch"], analysis.get("accuracy_bins"))
+    table = an.compare(df, analysis["epoch"], analysis.get("accuracy_bins"),
+                       weight_degree=analysis.get("weight_degree", an.WEIGHT_DEGREE))
     write_csv(table, output)
-    say(f"comparison: {len(table)} rows ({table['metric'].nunique()} metrics) -> {output}")
+    n_metrics = table["metric"].nunique() if len(table) else 0  # one population: no pairs, no rows
+    say(f"comparison: {len(table)} rows ({n_metrics} metrics) -> {output}")
+    return table
+
+
+# -- claims -------------------------------------------------------------------------------------
+
+def paper_claims(csv: str | Path, output: str | Path, analysis: dict):
+    """The claims table (``sernn.claims.evaluate_claims``) of the summary at the analysed epoch:
+    one row per claim of the paper, seRNN vs L1 at matched total weight. analysis: the config's
+    ``analysis`` section (epoch, weight_degree, claims: groups, alpha, n_boot, seed)."""
+    import pandas as pd
+
+    from . import analysis as an
+    from . import claims
+
+    opts = analysis.get("claims") or {}
+    table = claims.evaluate_claims(pd.read_csv(csv), analysis["epoch"],
+                                   groups=tuple(opts.get("groups", ("seRNN", "L1"))),
+                                   alpha=opts.get("alpha", 0.05), n_boot=opts.get("n_boot", 2000),
+                                   seed=opts.get("seed", 0),
+                                   degree=analysis.get("weight_degree", an.WEIGHT_DEGREE))
+    write_csv(table, output)
+    for _, r in table.iterrows():
+        say(f"claim {r['claim']}: {r['measure']} {r['direction'] or '-'} (paper: {r['paper']}), "
+            f"d {r['cohens_d']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}], p {r['p']:.2g}, "
+            f"n {r['n_a']}/{r['n_b']}: {r['verdict']}")
     return table
 
 
@@ -332,38 +386,78 @@ def function_epochs(function: dict, analysis: dict, n_epochs: int) -> list[int]:
     return sorted(set(int(e) for e in epochs))
 
 
+def probe_noise(shape: tuple[int, ...], std: float, seed: int) -> np.ndarray:
+    """Gaussian input noise for the probe set, like the training's GaussianNoise layer: an array of
+    ``shape`` (float32), sd ``std``, drawn from ``SeedSequence([seed, 1])``: the same for every
+    network, so networks are compared on the same noisy trials."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 1]))
+    return rng.normal(0.0, float(std), size=shape).astype(np.float32)
+
+
 def record_activity(dataset_path: str | Path, networks_path: str | Path, output: str | Path,
-                    function: dict, analysis: dict, config: dict | None = None) -> None:
-    """Hidden-unit activity of every seed at the analysed epochs on the probe set."""
+                    function: dict, analysis: dict, config: dict | None = None, *,
+                    noisy_output: str | Path | None = None, noise_std: float = 0.0) -> None:
+    """Hidden-unit activity of every seed at the analysed epochs on the probe set. At an epoch whose
+    weights are not all finite (a diverged network) activity and probabilities are stored as NaN
+    (the function step then gives NaN measures). With ``noisy_output``, the same again on the probe
+    inputs plus the training's input noise (sd ``noise_std``, the config's model.noise_std;
+    ``probe_noise`` seeded by function.probe_seed), written there in the same layout."""
     from . import training as tr
 
     probe = probe_set(dataset_path, function["probe_trials"], function["probe_seed"])
     inputs = probe.pop("inputs")
     nets = storage.read_networks(networks_path)
-    seeds = {}
+    variants = {"": inputs}
+    if noisy_output:
+        variants["noisy "] = inputs + probe_noise(inputs.shape, noise_std, function["probe_seed"])
+    recorded = {v: {} for v in variants}
     for seed, d in nets["seeds"].items():
         epochs = function_epochs(function, analysis, d["recurrent"].shape[0] - 1)
-        acts, probs = [], []
-        for e in epochs:
-            states, p = tr.hidden_activity(tr.weights_at(d["recurrent"], d["snapshots"], e), inputs)
-            acts.append(states)
-            probs.append(p)
-            say(f"activity seed {seed} epoch {e}: probe accuracy "
-                f"{np.mean(p.argmax(1) == probe['correct_choice']):.4f}")
-        seeds[seed] = {"activity": np.stack(acts), "epochs": np.asarray(epochs),
-                       "probabilities": np.stack(probs)}
+        for variant, x in variants.items():
+            acts, probs = [], []
+            for e in epochs:
+                w = tr.weights_at(d["recurrent"], d["snapshots"], e)
+                if all(np.isfinite(v).all() for v in w.values()):
+                    states, p = tr.hidden_activity(w, x)
+                    say(f"{variant}activity seed {seed} epoch {e}: probe accuracy "
+                        f"{np.mean(p.argmax(1) == probe['correct_choice']):.4f}")
+                else:
+                    states = np.full(x.shape[:2] + (d["recurrent"].shape[1],), np.nan, np.float32)
+                    p = np.full((x.shape[0], d["output_bias"].shape[0]), np.nan, np.float32)
+                    say(f"{variant}activity seed {seed} epoch {e}: non-finite weights (diverged), "
+                        f"activity NaN")
+                acts.append(states)
+                probs.append(p)
+            recorded[variant][seed] = {"activity": np.stack(acts), "epochs": np.asarray(epochs),
+                                       "probabilities": np.stack(probs)}
     attrs = {"regulariser": nets["attrs"]["regulariser"], "strength": nets["attrs"]["strength"],
              "probe_trials": function["probe_trials"], "probe_seed": function["probe_seed"]}
-    storage.write_activity(output, probe, seeds, nets["coordinates"], attrs, config or {})
+    storage.write_activity(output, probe, recorded[""], nets["coordinates"], attrs, config or {})
+    if noisy_output:
+        noisy_attrs = {**attrs, "input_noise_std": float(noise_std),
+                       "input_noise": "probe inputs + N(0, input_noise_std), SeedSequence([probe_seed, 1])"}
+        storage.write_activity(noisy_output, probe, recorded["noisy "], nets["coordinates"],
+                               noisy_attrs, config or {})
 
 
 def compute_function(activity_path: str | Path, output: str | Path, function: dict, dataset: dict,
-                     config: dict | None = None) -> None:
+                     config: dict | None = None, noisy_path: str | Path | None = None) -> None:
     """Functional measures (``sernn.function.function_measures``) per seed x analysed epoch: a
-    ``table`` (one row each) and a ``windows`` table (one row per window / time step, the keys last)."""
+    ``table`` (one row each) and a ``windows`` table (one row per window / time step, the keys last).
+    Activity that is not all finite (a diverged network) gives the same rows with NaN measures
+    (``sernn.function.empty_measures``).
+
+    The table also holds the goal information at the last step of the delay
+    (``sernn.function.goal_at_step``): ``ev_goal_delay_end`` on the noise-free probe and, with
+    ``noisy_path`` (``record_activity``'s noisy activity), ``decoding_goal_delay_end_noisy`` and
+    ``ev_goal_delay_end_noisy``. On the noise-free probe a trained network's activity is a function
+    of the 8 problems, so it decodes the goal perfectly at every step; with input noise networks
+    differ."""
     from . import function as fn
 
     act = storage.read_activity(activity_path)
+    noisy = storage.read_activity(noisy_path)["seeds"] if noisy_path else None
+    delay_end = int(dataset["goal_steps"]) + int(dataset["delay_steps"]) - 1
     coords = act["coordinates"]
     regulariser = act["attrs"]["regulariser"]
     strength = float(act["attrs"]["strength"])
@@ -374,12 +468,18 @@ def compute_function(activity_path: str | Path, output: str | Path, function: di
     rows, window_rows = [], []
     for seed, d in act["seeds"].items():
         for i, epoch in enumerate(d["epochs"]):
-            scalars, win = fn.function_measures(
-                d["activity"][i], probe["goal"], probe["choice_options"], probe["correct_choice"],
-                coords, windows, n_perm=function["n_perm"],
-                seed=null_seed(function["seed"], regulariser, strength, seed, int(epoch)),
-                ev_threshold=function["ev_threshold"], n_folds=function["n_folds"])
+            if not np.isfinite(d["activity"][i]).all():
+                scalars, win = fn.empty_measures(windows, d["activity"].shape[2])
+            else:
+                scalars, win = fn.function_measures(
+                    d["activity"][i], probe["goal"], probe["choice_options"], probe["correct_choice"],
+                    coords, windows, n_perm=function["n_perm"],
+                    seed=null_seed(function["seed"], regulariser, strength, seed, int(epoch)),
+                    ev_threshold=function["ev_threshold"], n_folds=function["n_folds"])
             key = {"regulariser": regulariser, "strength": strength, "seed": seed, "epoch": int(epoch)}
+            scalars = {**scalars, **_delay_end_goal(d, noisy, seed, i, probe["goal"], delay_end, function,
+                                                     null_seed(function["seed"], regulariser, strength,
+                                                               seed, int(epoch)))}
             rows.append({**key, **scalars})
             window_rows += [{**r, **key} for r in win]
             say(f"function seed {seed} epoch {epoch}: energy {scalars['energy']:.4f}, mixed "
@@ -391,11 +491,33 @@ def compute_function(activity_path: str | Path, output: str | Path, function: di
                          "compute_function")
 
 
+def _delay_end_goal(d: dict, noisy: dict | None, seed: int, i: int, goal: np.ndarray, step: int,
+                    function: dict, dec_seed: int) -> dict[str, float]:
+    """The delay-end columns of ``compute_function`` for one seed's i-th analysed epoch: d is that
+    seed's noise-free activity group, ``noisy`` every seed's noisy one (or None)."""
+    from . import function as fn
+
+    def at(activity):
+        if not np.isfinite(activity).all():
+            return {"ev_goal": float("nan"), "decoding_goal": float("nan")}
+        return fn.goal_at_step(activity, goal, step, n_folds=function["n_folds"], seed=dec_seed)
+
+    out = {"ev_goal_delay_end": at(d["activity"][i])["ev_goal"]}
+    if noisy is not None:
+        if not np.array_equal(noisy[seed]["epochs"], d["epochs"]):
+            raise ValueError(f"noisy activity of seed {seed} has epochs {noisy[seed]['epochs']}, the "
+                             f"noise-free one {d['epochs']}")
+        noisy_end = at(noisy[seed]["activity"][i])
+        out["decoding_goal_delay_end_noisy"] = noisy_end["decoding_goal"]
+        out["ev_goal_delay_end_noisy"] = noisy_end["ev_goal"]
+    return out
+
+
 # -- figures ------------------------------------------------------------------------------------
 
 def summary_figures(inputs, outputs, analysis: dict) -> None:
     """Every summary figure (``sernn.plots``). inputs: csv, windows; outputs: accuracy, structure,
-    trajectories, function, function_time (paths)."""
+    trajectories, function, function_time, structure_weight, function_weight (paths)."""
     import pandas as pd
 
     from . import plots
@@ -404,12 +526,16 @@ def summary_figures(inputs, outputs, analysis: dict) -> None:
     plots.against_strength(inputs.csv, outputs.structure, analysis, plots.STRUCTURE_PANELS,
                            "Structure")
     plots.trajectories(inputs.csv, outputs.trajectories, analysis)
+    plots.against_strength(inputs.csv, outputs.structure_weight, analysis, plots.STRUCTURE_PANELS,
+                           "Structure against total weight", x="total_weight")
     has_function = len(pd.read_csv(inputs.windows)) > 0
     if has_function:
         plots.against_strength(inputs.csv, outputs.function, analysis, plots.FUNCTION_PANELS,
                                "Function")
         plots.function_over_time(inputs.windows, inputs.csv, outputs.function_time, analysis)
+        plots.against_strength(inputs.csv, outputs.function_weight, analysis, plots.FUNCTION_PANELS,
+                               "Function against total weight", x="total_weight")
     else:
-        for path in (outputs.function, outputs.function_time):
+        for path in (outputs.function, outputs.function_time, outputs.function_weight):
             plots.message(path, "functional analysis disabled (config function.enabled: false)")
     say("figures written")

@@ -15,7 +15,9 @@ from .analysis import ordered, strength_levels
 #: Structural measures plotted against strength (column -> axis label).
 STRUCTURE_PANELS = {
     "modularity": "modularity Q",
+    "modularity_weighted": "weighted modularity Q of |W|",
     "small_worldness": "small-worldness sigma",
+    "clustering_ratio": "C / C_null (the authors' sigma)",
     "clustering": "mean clustering C",
     "path_length": "char. path length L",
     "efficiency": "global efficiency E",
@@ -28,17 +30,24 @@ STRUCTURE_PANELS = {
     "path_length_z": "path length z vs nulls",
 }
 
-#: Functional measures plotted against strength.
+#: Functional measures plotted against strength. Goal decoding (goal period) and choice decoding
+#: (choice period) on the noise-free probe are 1 for every trained network and EV by goal in the
+#: goal period about 0.95 (the activity is a function of the 8 problems): they stay in the table but
+#: are not plotted. The delay's last step (the goal only in memory) and the training's input noise
+#: are where networks differ.
 FUNCTION_PANELS = {
     "energy": "energy: mean |activation|",
     "mixed_selectivity": "mixed selectivity r(EV goal, EV choice)",
-    "ev_goal_mean": "EV by goal (goal period)",
+    "ev_goal_delay_end": "EV by goal, last delay step",
     "ev_choice_mean": "EV by choices (choice period)",
-    "decoding_goal_mean": "goal decoding accuracy",
-    "decoding_choice_mean": "choice decoding accuracy",
+    "decoding_goal_delay_end_noisy": "goal decoding, last delay step, input noise",
+    "ev_goal_delay_end_noisy": "EV by goal, last delay step, input noise",
     "goal_cluster_z": "goal units: spatial clustering z",
     "choice_cluster_z": "choice units: spatial clustering z",
 }
+
+#: x axes of the measure-against figures: column -> axis label.
+X_AXES = {"strength": "regularisation strength", "total_weight": "total weight sum|W|"}
 
 #: Measures followed over training epochs.
 TRAJECTORY_PANELS = {
@@ -106,34 +115,55 @@ def _analysed(df, analysis: dict):
     return epoch, df[df["epoch"] == epoch]
 
 
+def binned_means(x: np.ndarray, y: np.ndarray, n_bins: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Means of y in ``n_bins`` equal-width bins of log x (x > 0, finite pairs only): (bin centres
+    (geometric), means), empty bins left out. x, y: (n,) floats."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(x) & np.isfinite(y) & (x > 0)
+    if ok.sum() < 2 or x[ok].min() == x[ok].max():
+        return x[ok], y[ok]
+    edges = np.linspace(np.log(x[ok].min()), np.log(x[ok].max()), n_bins + 1)
+    idx = np.clip(np.digitize(np.log(x[ok]), edges) - 1, 0, n_bins - 1)
+    keep = np.bincount(idx, minlength=n_bins) > 0
+    sums = np.bincount(idx, y[ok], minlength=n_bins)
+    centres = np.exp((edges[:-1] + edges[1:]) / 2)
+    return centres[keep], sums[keep] / np.bincount(idx, minlength=n_bins)[keep]
+
+
 def against_strength(csv: str | Path, output: str | Path, analysis: dict, panels: dict[str, str],
-                     title: str) -> None:
-    """Each column of ``panels`` at the analysed epoch against strength, one colour per regulariser:
-    dots are networks (hollow when failing the accuracy filter), lines the means over the networks
-    passing it."""
+                     title: str, x: str = "strength") -> None:
+    """Each column of ``panels`` at the analysed epoch against ``x`` (a key of ``X_AXES``: strength
+    or total weight), one colour per regulariser: dots are networks (hollow when failing the accuracy
+    filter), lines the means over the networks passing it (per strength; against total weight, per
+    bin of log total weight, ``binned_means``)."""
     import pandas as pd
 
     df = pd.read_csv(csv)
     epoch, at = _analysed(df, analysis)
-    panels = {k: v for k, v in panels.items() if k in at.columns and at[k].notna().any()}
+    panels = {k: v for k, v in panels.items() if k != x and k in at.columns and at[k].notna().any()}
     fig, axes = _grid(len(panels))
     cmap = colours(ordered(at["regulariser"]))
-    log_x = bool((at["strength"] > 0).all())
+    log_x = bool((at[x] > 0).all())
     for ax, (col, label) in zip(axes.flat, panels.items()):
         for reg in ordered(at["regulariser"]):
             g = at[at["regulariser"] == reg]
             ok, bad = g[g["passes_accuracy_filter"]], g[~g["passes_accuracy_filter"]]
-            ax.scatter(ok["strength"], ok[col], color=cmap[reg], s=14)
-            ax.scatter(bad["strength"], bad[col], facecolors="none", edgecolors=cmap[reg], s=14)
-            mean = ok.groupby("strength")[col].mean()
-            ax.plot(mean.index, mean.values, color=cmap[reg], label=reg)
+            ax.scatter(ok[x], ok[col], color=cmap[reg], s=14)
+            ax.scatter(bad[x], bad[col], facecolors="none", edgecolors=cmap[reg], s=14)
+            if x == "strength":
+                mean = ok.groupby("strength")[col].mean()
+                ax.plot(mean.index, mean.values, color=cmap[reg], label=reg)
+            else:
+                ax.plot(*binned_means(ok[x].to_numpy(float), ok[col].to_numpy(float)), color=cmap[reg],
+                        label=reg)
         ax.set_title(label, **PANEL_TITLE)
-        ax.set_xlabel("regularisation strength")
+        ax.set_xlabel(X_AXES.get(x, x))
         if log_x:
             _log_x(ax)
     if panels:
         axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"{title} at epoch {epoch}. Lines: mean over networks with validation accuracy >= "
+    lines = "mean per strength" if x == "strength" else "mean per bin of log total weight"
+    fig.suptitle(f"{title} at epoch {epoch}. Lines: {lines} over networks with validation accuracy >= "
                  f"{analysis['accuracy_threshold']}; hollow dots fail that filter", fontsize=10)
     fig.tight_layout()
     save(fig, output)
@@ -202,7 +232,8 @@ def function_over_time(windows_csv: str | Path, summary_csv: str | Path, output:
     keys = ["regulariser", "strength", "seed", "epoch"]
     win = win.merge(summary[keys + ["passes_accuracy_filter"]], on=keys, how="left")
     epoch = min(int(analysis["epoch"]), int(win["epoch"].max()))
-    steps = win[(win["kind"] == "step") & (win["epoch"] == epoch) & win["passes_accuracy_filter"].fillna(False)]
+    passing = win["passes_accuracy_filter"].fillna(False)
+    steps = win[(win["kind"] == "step") & (win["epoch"] == epoch) & passing]
     panels = {"decoding_goal": "goal decoding accuracy", "decoding_choice": "choice decoding accuracy",
               "decoding_correct": "correct-choice decoding accuracy", "ev_goal_mean": "mean EV by goal",
               "ev_choice_mean": "mean EV by choices", "ev_correct_mean": "mean EV by correct choice"}
@@ -226,9 +257,9 @@ def function_over_time(windows_csv: str | Path, summary_csv: str | Path, output:
 
 def example_networks(networks: dict[str, str | Path], output: str | Path, analysis: dict,
                      binarise_options: dict, gamma: float = 1.0, n_edges: int = 150) -> None:
-    """One example network per regulariser (first seed, analysed epoch): |W| with units ordered by
-    module (modularity partition of the binarised graph), and the units on their grid with the
-    strongest connections drawn."""
+    """One example network per regulariser (first seed that did not diverge, analysed epoch): |W|
+    with units ordered by module (modularity partition of the binarised graph), and the units on
+    their grid with the strongest connections drawn."""
     from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
     from . import binarise as bz
@@ -239,9 +270,18 @@ def example_networks(networks: dict[str, str | Path], output: str | Path, analys
     fig = plt.figure(figsize=(9, 4.2 * len(names)))
     for row, name in enumerate(names):
         nets = storage.read_networks(networks[name])
-        seed = min(nets["seeds"])
+        epoch = min(int(analysis["epoch"]), next(iter(nets["seeds"].values()))["recurrent"].shape[0] - 1)
+        # the first seed that did not diverge (else the first finite at the epoch); none: say so
+        usable = sorted((bool(d["attrs"]["diverged"]), s) for s, d in nets["seeds"].items()
+                        if np.isfinite(d["recurrent"][epoch]).all())
+        if not usable:
+            ax = fig.add_subplot(len(names), 2, 2 * row + 1)
+            ax.text(0.5, 0.5, f"{name} strength {nets['attrs']['strength']:g}: every seed diverged\n"
+                    f"(non-finite weights at epoch {epoch})", ha="center", va="center")
+            ax.set_axis_off()
+            continue
+        seed = usable[0][1]
         rec = nets["seeds"][seed]["recurrent"]
-        epoch = min(int(analysis["epoch"]), rec.shape[0] - 1)
         w = np.abs(rec[epoch])
         a = bz.undirected(bz.binarise(rec[epoch], **binarise_options))
         labels, q = modularity.spectral_modularity(a, gamma=gamma)

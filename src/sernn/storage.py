@@ -2,7 +2,12 @@
 
 This module is the only one that opens files. Writes are atomic: the file is written under a
 temporary name in the same directory and renamed into place, so a killed job never leaves a file
-that looks complete. Every file carries provenance attributes at its root:
+that looks complete (and the next write of that file removes the temporary a killed one left).
+Every reader checks what it reads (the file opens as HDF5, the groups, datasets and attributes
+below exist, shapes agree: the same unit count N and snapshot count everywhere) and raises one
+error type, ``FormatError`` (a ``ValueError``), naming the file and what is wrong. The checks look
+at metadata and at the arrays read anyway, so they add no reading. Every file carries provenance
+attributes at its root:
 
 - ``sernn_version``: the project's version;
 - ``versions``: JSON of the versions of Python, numpy, h5py (and tensorflow when imported);
@@ -52,6 +57,100 @@ import h5py
 import numpy as np
 
 from . import __version__
+
+
+class FormatError(ValueError):
+    """A file is not what its reader expects (missing, empty, truncated, not HDF5, another layout,
+    inconsistent shapes, a missing attribute); the message names the file and what is wrong."""
+
+
+@contextmanager
+def _open(path: str | Path, what: str) -> Iterator[tuple[h5py.File, "_Checker"]]:
+    """Open ``path`` (a ``what`` file, e.g. "networks") for reading; any failure to open or read it,
+    and any layout problem found by the ``_Checker``, becomes one ``FormatError``."""
+    path = Path(path)
+    where = f"{what} file {str(path)!r}"
+    if not path.is_file():
+        raise FormatError(f"{where} does not exist")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as exc:
+        size = path.stat().st_size
+        state = "is empty" if size == 0 else f"({size} bytes) is not a readable HDF5 file"
+        raise FormatError(f"{where} {state} (truncated, or written by another tool?): {exc}") from None
+    try:
+        yield f, _Checker(where)
+    except (OSError, KeyError, RuntimeError) as exc:  # data unreadable past the metadata (truncation)
+        raise FormatError(f"{where} could not be read (truncated or corrupted?): {exc}") from None
+    finally:
+        f.close()
+
+
+class _Checker:
+    """Layout checks of an open file: required objects and attributes, and shapes with named
+    dimensions that must agree across datasets. They look at metadata, or at the arrays a reader has
+    read anyway (a group read by ``read_arrays``: a dict), never read data twice."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.dims: dict[str, int] = {}
+
+    def fail(self, problem: str):
+        raise FormatError(f"{self.where}: {problem}")
+
+    def group(self, parent: h5py.Group | dict, name: str, at: str | None = None) -> h5py.Group | dict:
+        """``parent[name]``, which must be a group (or, read, a dict); ``at``: the parent's path in
+        the file (default: its HDF5 name)."""
+        obj = parent.get(name)
+        if not isinstance(obj, (h5py.Group, dict)):
+            self.fail(f"{'missing' if obj is None else 'not a'} group {_name(parent, name, at)} "
+                      f"(a file of another layout?)")
+        return obj
+
+    def attrs(self, obj: h5py.HLObject, *names: str) -> None:
+        missing = [n for n in names if n not in obj.attrs]
+        if missing:
+            self.fail(f"{obj.name} lacks the attribute(s) {', '.join(missing)}")
+
+    def shapes(self, parent: h5py.Group | dict, spec: dict[str, tuple], at: str | None = None) -> None:
+        """spec: dataset name -> shape, each entry an int or a dimension name (bound on first sight,
+        then required to be equal everywhere). parent: a group, or a dict of arrays read from the
+        group at ``at``."""
+        for name, shape in spec.items():
+            obj = parent.get(name)
+            if not isinstance(obj, (h5py.Dataset, np.ndarray)):
+                self.fail(f"{'missing' if obj is None else 'not a'} dataset {_name(parent, name, at)} "
+                          f"(a file of another layout?)")
+            ok = len(obj.shape) == len(shape)
+            for d, n in zip(shape, obj.shape if ok else ()):
+                if isinstance(d, str) and d not in self.dims:
+                    self.dims[d] = int(n)
+                ok = ok and self.dims.get(d, d) == n
+            if not ok:
+                expected = ", ".join(str(self.dims.get(d, d)) for d in shape)
+                self.fail(f"dataset {_name(parent, name, at)} has shape {obj.shape}, expected "
+                          f"({expected}{',' if len(shape) == 1 else ''}) "
+                          f"({', '.join(str(d) for d in shape)})")
+
+    def expect(self, dim: str, value: int | None, source: str) -> None:
+        if value is not None and self.dims.get(dim) != value:
+            self.fail(f"holds {self.dims.get(dim)} {_DIM_WORDS.get(dim, dim)}, expected {value} ({source})")
+
+    def seeds(self, f: h5py.File) -> list[tuple[int, h5py.Group]]:
+        """``seed_groups(f)``, which must be some, each with its ``seed`` attribute."""
+        groups = [g for name, g in f.items() if name.startswith("seed") and isinstance(g, h5py.Group)]
+        if not groups:
+            self.fail("holds no seed<k> groups")
+        for g in groups:
+            self.attrs(g, "seed")
+        return sorted(((int(g.attrs["seed"]), g) for g in groups), key=lambda t: t[0])
+
+
+_DIM_WORDS = {"N": "units", "E+1": "snapshots"}
+
+
+def _name(parent: h5py.Group | dict, name: str, at: str | None = None) -> str:
+    return f"{(parent.name if at is None else at).rstrip('/')}/{name}"
 
 
 def package_versions() -> dict[str, str]:
@@ -117,6 +216,8 @@ def atomic_write(path: str | Path, write) -> None:
     which is renamed to ``path`` on success and removed on failure."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.stem}.*.tmp{path.suffix}"):  # left by a killed earlier attempt
+        stale.unlink(missing_ok=True)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
         write(tmp)
@@ -142,6 +243,47 @@ def read_arrays(group: h5py.Group) -> dict[str, Any]:
     return {k: (read_arrays(v) if isinstance(v, h5py.Group) else v[()]) for k, v in group.items()}
 
 
+# -- coordinates --------------------------------------------------------------------------------
+
+def read_coordinates(path) -> np.ndarray:
+    """A numeric table from a ``.npy`` file or a text/CSV file (comma or whitespace separated,
+    ``#`` comments, an optional header line). Returns a 2-D float64 array (rows, columns); the shape
+    is the caller's to check. Raises ``FormatError`` naming the file and the problem (missing, not
+    an .npy array of numbers, a line that is not numbers, rows of different lengths, no rows)."""
+    path = Path(path)
+    where = f"coordinates file {str(path)!r}"
+    if not path.is_file():
+        raise FormatError(f"{where} does not exist")
+    if path.suffix == ".npy":
+        try:
+            coords = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as exc:
+            raise FormatError(f"{where} is not a readable .npy array: {exc}") from None
+        if coords.dtype.kind not in "fiu":
+            raise FormatError(f"{where} holds {coords.dtype} values, not numbers")
+        return np.atleast_2d(np.asarray(coords, dtype=np.float64))
+    try:
+        lines = path.read_text().splitlines()
+    except UnicodeDecodeError:
+        raise FormatError(f"{where} is not a text file (save coordinates as .csv/.txt or .npy)") from None
+    rows = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
+    delim = "," if rows and "," in rows[0][1] else None
+    values = []
+    for k, (line_no, line) in enumerate(rows):
+        try:
+            values.append([float(x) for x in line.split(delim)])
+        except ValueError:
+            if k == 0:  # a header line
+                continue
+            raise FormatError(f"{where}: line {line_no} is not numbers: {line.strip()[:60]!r}") from None
+    if not values:
+        raise FormatError(f"{where} holds no rows of numbers")
+    if len({len(v) for v in values}) > 1:
+        raise FormatError(f"{where}: rows hold different numbers of values "
+                          f"({sorted({len(v) for v in values})})")
+    return np.asarray(values, dtype=np.float64)
+
+
 # -- dataset ------------------------------------------------------------------------------------
 
 def write_dataset(path, splits: dict[str, dict[str, np.ndarray]], attrs: dict, config: dict) -> None:
@@ -151,9 +293,19 @@ def write_dataset(path, splits: dict[str, dict[str, np.ndarray]], attrs: dict, c
         write_arrays(f, splits)  # uncompressed: 17 MB at the default sizes, written in ~6 ms (lzf: 45 ms)
 
 
+DATASET_SPLITS = ("train", "test", "validation")
+
+
 def read_dataset(path) -> dict[str, dict[str, np.ndarray]]:
-    with h5py.File(path, "r") as f:
-        return {split: read_arrays(f[split]) for split in f}
+    """split -> {"inputs" (n, T, 8), "labels" (n, 4), "shuffled_labels" (n, 4), "maze_id" (n,)} for
+    the splits train, test, validation (T the same in all). Raises ``FormatError``."""
+    with _open(path, "dataset") as (f, check):
+        out = {split: read_arrays(check.group(f, split)) for split in DATASET_SPLITS}
+        for split, arrays in out.items():
+            check.dims.pop("n", None)
+            check.shapes(arrays, {"inputs": ("n", "T", 8), "labels": ("n", 4), "shuffled_labels": ("n", 4),
+                                  "maze_id": ("n",)}, f"/{split}")
+        return out
 
 
 # -- networks -----------------------------------------------------------------------------------
@@ -188,13 +340,36 @@ def seed_groups(f: h5py.File) -> list[tuple[int, h5py.Group]]:
     return sorted(groups, key=lambda t: t[0])
 
 
-def read_networks(path) -> dict[str, Any]:
-    """{"attrs", "coordinates", "distance", "seeds": {seed: {arrays..., "attrs": {...}}}}."""
-    with h5py.File(path, "r") as f:
+NETWORK_ATTRS = ("regulariser", "regulariser_type", "task", "strength")
+HISTORY = ("loss", "accuracy", "val_loss", "val_accuracy", "regularisation")
+EVALUATION = ("test_loss", "test_accuracy", "validation_loss", "validation_accuracy")
+
+
+def read_networks(path, n_units: int | None = None) -> dict[str, Any]:
+    """{"attrs", "coordinates", "distance", "seeds": {seed: {arrays..., "attrs": {...}}}} (layout in
+    the module docstring). ``n_units``: the unit count the caller expects (e.g. the config's
+    ``model.n_units``), checked when given. Raises ``FormatError`` naming the file and the problem
+    (missing object or attribute, shapes that disagree, another unit count)."""
+    with _open(path, "networks") as (f, check):
+        check.attrs(f, *NETWORK_ATTRS)
+        check.shapes(f, {"coordinates": ("N", 3), "distance": ("N", "N")})
+        check.expect("N", n_units, "model.n_units")
         out = {"attrs": dict(f.attrs), "coordinates": f["coordinates"][()],
                "distance": f["distance"][()], "seeds": {}}
-        for seed, g in seed_groups(f):
+        for seed, g in check.seeds(f):
+            check.attrs(g, "diverged")
             d = read_arrays(g)
+            at = g.name
+            check.shapes(d, {"recurrent": ("E+1", "N", "N"), "input_kernel": ("I", "N"),
+                             "recurrent_bias": ("N",), "output_kernel": ("N", "O"), "output_bias": ("O",)},
+                         at)
+            check.shapes(check.group(d, "snapshots", at), {
+                "input_kernel": ("E+1", "I", "N"), "recurrent_bias": ("E+1", "N"),
+                "output_kernel": ("E+1", "N", "O"), "output_bias": ("E+1", "O")}, f"{at}/snapshots")
+            check.shapes(check.group(d, "evaluation", at), {k: ("E+1",) for k in EVALUATION},
+                         f"{at}/evaluation")
+            check.shapes(check.group(d, "history", at), {k: (check.dims["E+1"] - 1,) for k in HISTORY},
+                         f"{at}/history")
             d["attrs"] = dict(g.attrs)
             out["seeds"][seed] = d
     return out
@@ -216,10 +391,20 @@ def write_binarised(path, adjacency: dict[int, np.ndarray], attrs: dict, config:
             g.create_dataset("adjacency", data=adjacency[seed].astype(np.uint8), compression="lzf")
 
 
-def read_binarised(path) -> dict[str, Any]:
-    with h5py.File(path, "r") as f:
-        return {"attrs": dict(f.attrs),
-                "seeds": {seed: g["adjacency"][()] for seed, g in seed_groups(f)}}
+BINARISED_ATTRS = ("regulariser", "strength", "method", "fraction", "symmetrise", "drop_diagonal")
+
+
+def read_binarised(path, n_units: int | None = None) -> dict[str, Any]:
+    """{"attrs", "seeds": {seed: (E+1, N, N) uint8 adjacency}}; every seed with the same shape
+    (and N = ``n_units`` when given). Raises ``FormatError``."""
+    with _open(path, "binarised") as (f, check):
+        check.attrs(f, *BINARISED_ATTRS)
+        seeds = {}
+        for seed, g in check.seeds(f):
+            check.shapes(g, {"adjacency": ("E+1", "N", "N")})
+            seeds[seed] = g["adjacency"][()]
+        check.expect("N", n_units, "the networks' unit count")
+        return {"attrs": dict(f.attrs), "seeds": seeds}
 
 
 # -- tables -------------------------------------------------------------------------------------
@@ -246,10 +431,15 @@ def write_table(path, columns: dict[str, np.ndarray], attrs: dict, config: dict,
 
 
 def read_table(path, group: str = "table") -> dict[str, np.ndarray]:
-    """The columns of the table under ``group`` in creation order."""
-    with h5py.File(path, "r") as f:
+    """The columns of the table under ``group`` in creation order: 1-D arrays of one length.
+    Raises ``FormatError``."""
+    with _open(path, "table") as (f, check):
+        g = check.group(f, group)
+        if not len(g):
+            check.fail(f"group /{group} holds no columns")
+        check.shapes(g, {name: ("rows",) for name in g})
         return {name: (ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) else ds[()])
-                for name, ds in f[group].items()}
+                for name, ds in g.items()}
 
 
 # -- activity -----------------------------------------------------------------------------------
@@ -276,10 +466,21 @@ def write_activity(path, probe: dict[str, np.ndarray], seeds: dict[int, dict[str
             g.create_dataset("probabilities", data=seeds[seed]["probabilities"])
 
 
+PROBE_KEYS = ("trial_index", "maze_id", "goal", "choice_options", "correct_choice")
+
+
 def read_activity(path) -> dict[str, Any]:
     """{"attrs", "coordinates", "probe": {...}, "seeds": {seed: {"activity", "epochs",
-    "probabilities"}}}."""
-    with h5py.File(path, "r") as f:
-        return {"attrs": dict(f.attrs), "coordinates": f["coordinates"][()],
-                "probe": read_arrays(f["probe"]),
-                "seeds": {seed: read_arrays(g) for seed, g in seed_groups(f)}}
+    "probabilities"}}} (layout in the module docstring). Raises ``FormatError``."""
+    with _open(path, "activity") as (f, check):
+        check.attrs(f, "regulariser", "strength")
+        check.shapes(f, {"coordinates": ("N", 3)})
+        out = {"attrs": dict(f.attrs), "coordinates": f["coordinates"][()],
+               "probe": read_arrays(check.group(f, "probe")), "seeds": {}}
+        check.shapes(out["probe"], {k: ("trials",) for k in PROBE_KEYS}, "/probe")
+        for seed, g in check.seeds(f):
+            check.dims.pop("epochs", None)
+            d = out["seeds"][seed] = read_arrays(g)
+            check.shapes(d, {"activity": ("epochs", "trials", "T", "N"), "epochs": ("epochs",),
+                             "probabilities": ("epochs", "trials", 4)}, g.name)
+        return out

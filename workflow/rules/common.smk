@@ -64,6 +64,7 @@ def all_outputs():
     return [
         f"{RESULTS}/summary/metrics.csv",
         f"{RESULTS}/summary/comparison.csv",
+        f"{RESULTS}/summary/claims.csv",
         f"{RESULTS}/summary/figures/accuracy_vs_strength.png",
         f"{RESULTS}/summary/figures/example_networks.png",
     ]

@@ -4,9 +4,11 @@ rule record_activity:
         networks=rules.train.output.networks,
     output:
         activity=f"{RESULTS}/activity/{{regulariser}}/{{strength}}.h5",
+        noisy=f"{RESULTS}/activity_noisy/{{regulariser}}/{{strength}}.h5",
     params:
         function=config["function"],
         analysis=config["analysis"],
+        noise_std=config["model"]["noise_std"],
         provenance=provenance("function", "analysis"),
     threads: 1
     log:
@@ -20,6 +22,7 @@ rule record_activity:
 rule compute_function:
     input:
         activity=rules.record_activity.output.activity,
+        noisy=rules.record_activity.output.noisy,
     output:
         table=f"{RESULTS}/function/{{regulariser}}/{{strength}}.h5",
     params:

@@ -20,6 +20,25 @@ rule aggregate:
         "../scripts/aggregate.py"
 
 
+rule claims:
+    input:
+        csv=rules.aggregate.output.csv,
+    output:
+        csv=report(
+            f"{RESULTS}/summary/claims.csv",
+            caption="../report/claims.rst",
+            category="1. Claims",
+        ),
+    params:
+        analysis=config["analysis"],
+    log:
+        f"{RESULTS}/logs/claims.log",
+    conda:
+        "../../envs/summary.yaml"
+    script:
+        "../scripts/claims.py"
+
+
 rule comparison:
     input:
         csv=rules.aggregate.output.csv,
@@ -67,6 +86,16 @@ rule plot_figures:
         function_time=report(
             f"{RESULTS}/summary/figures/function_over_time.png",
             caption="../report/function_over_time.rst",
+            category="Function",
+        ),
+        structure_weight=report(
+            f"{RESULTS}/summary/figures/metrics_vs_total_weight.png",
+            caption="../report/metrics_vs_total_weight.rst",
+            category="Structure",
+        ),
+        function_weight=report(
+            f"{RESULTS}/summary/figures/function_vs_total_weight.png",
+            caption="../report/function_vs_total_weight.rst",
             category="Function",
         ),
     params:

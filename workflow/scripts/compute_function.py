@@ -16,4 +16,5 @@ with pipeline.job(snakemake.log[0]):
         snakemake.params.function,
         snakemake.params.dataset,
         config=snakemake.params.provenance,
+        noisy_path=snakemake.input.noisy,
     )

@@ -17,4 +17,6 @@ with pipeline.job(snakemake.log[0]):
         snakemake.params.function,
         snakemake.params.analysis,
         config=snakemake.params.provenance,
+        noisy_output=snakemake.output.noisy,
+        noise_std=snakemake.params.noise_std,
     )

@@ -1,0 +1,13 @@
+"""Snakemake script of rule claims: the paper's claims, seRNN vs L1 at matched total weight."""
+import os
+import sys
+from pathlib import Path
+
+# BLAS threads = the job's threads (more only contend for the job's cores); the package from the repo
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
+from sernn import pipeline  # noqa: E402
+
+with pipeline.job(snakemake.log[0]):
+    pipeline.paper_claims(snakemake.input.csv, snakemake.output.csv, snakemake.params.analysis)
