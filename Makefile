@@ -16,7 +16,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(PY) -c "from sernn import metrics; metrics.compile_kernels()"
+	$(PY) -c "from sernn import generative, metrics; metrics.compile_kernels(); generative.compile_kernels()"
 	touch $(STAMP)
 
 run: setup
@@ -36,7 +36,7 @@ lint: setup
 	$(SNAKEMAKE) --lint
 
 format: setup
-	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff check --fix --exit-zero --quiet .
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/snakefmt Snakefile workflow/rules
 

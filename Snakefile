@@ -14,6 +14,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/structure.smk"
 include: "workflow/rules/function.smk"
 include: "workflow/rules/summary.smk"
+include: "workflow/rules/generative.smk"
 
 
 rule all:

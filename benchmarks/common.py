@@ -14,8 +14,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def add_reference_argument(parser) -> None:
-    parser.add_argument("--reference", type=Path, default=None,
-                        help="path to seed_reference.py: time it in the same run and print ratios")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=None,
+        help="path to seed_reference.py: time it in the same run and print ratios",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="timed repetitions of each side")
 
 
@@ -38,8 +42,10 @@ def report(name: str, ours: list[float], reference: list[float] | None, unit: st
     if reference:
         ratios = [r / o for r, o in zip(reference, ours)]
         row.update(reference_s=median(reference), speedup=median(ratios))
-        line += (f" | reference {median(reference):9.4f} {unit} | speedup x{median(ratios):.1f} "
-                 f"(pairwise min {min(ratios):.1f}, max {max(ratios):.1f})")
+        line += (
+            f" | reference {median(reference):9.4f} {unit} | speedup x{median(ratios):.1f} "
+            f"(pairwise min {min(ratios):.1f}, max {max(ratios):.1f})"
+        )
     print(line, flush=True)
     print("RESULT " + json.dumps(row), flush=True)
     return row

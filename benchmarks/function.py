@@ -40,8 +40,16 @@ def main() -> None:
         states, _ = training.hidden_activity(weights, data["inputs"])
         rec.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        function.function_summary(states, task.goal_index()[maze], task.choice_pair_code()[maze],
-                                  task.answer_index()[maze], coords, windows, n_perm=1000, seed=rep)
+        function.function_summary(
+            states,
+            task.goal_index()[maze],
+            task.choice_pair_code()[maze],
+            task.answer_index()[maze],
+            coords,
+            windows,
+            n_perm=1000,
+            seed=rep,
+        )
         fn.append(time.perf_counter() - t0)
     report("function: record activity (640 trials)", rec, None)
     report("function: all measures, 1 epoch", fn, None)

@@ -31,8 +31,12 @@ import time
 PARSER = argparse.ArgumentParser(description="sernn structural metrics vs the bctpy loop")
 PARSER.add_argument("--nulls", type=int, default=1000)
 PARSER.add_argument("--repeats", type=int, default=3)
-PARSER.add_argument("--blas-threads", type=int, default=1,
-                    help="OPENBLAS_NUM_THREADS for this run (0 = leave the environment as is)")
+PARSER.add_argument(
+    "--blas-threads",
+    type=int,
+    default=1,
+    help="OPENBLAS_NUM_THREADS for this run (0 = leave the environment as is)",
+)
 
 if __name__ == "__main__":
     ARGS = PARSER.parse_args()
@@ -100,11 +104,13 @@ def main(args: argparse.Namespace) -> None:
     D = _grid_distance()
     W, A = _network(0, D)
     n_edges = int(np.triu(A, 1).sum())
-    print(f"machine: {os.cpu_count()} CPUs, numba threads {numba.get_num_threads()}, "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
-          f"load average {os.getloadavg()[0]:.2f}; "
-          f"network: {A.shape[0]} nodes, {n_edges} edges; nulls: {args.nulls}; "
-          f"median of {args.repeats} runs")
+    print(
+        f"machine: {os.cpu_count()} CPUs, numba threads {numba.get_num_threads()}, "
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
+        f"load average {os.getloadavg()[0]:.2f}; "
+        f"network: {A.shape[0]} nodes, {n_edges} edges; nulls: {args.nulls}; "
+        f"median of {args.repeats} runs"
+    )
 
     t0 = time.perf_counter()
     small_worldness(A, args.nulls, seed=0)
@@ -115,20 +121,29 @@ def main(args: argparse.Namespace) -> None:
     t_ours = _median_time(lambda: small_worldness(A, args.nulls, seed=0), max(args.repeats, 5))
     threads = numba.config.NUMBA_NUM_THREADS
     small_worldness(A, 10, seed=0, threads=threads)  # compile the parallel kernel
-    t_par = _median_time(lambda: small_worldness(A, args.nulls, seed=0, threads=threads),
-                         max(args.repeats, 5))
+    t_par = _median_time(
+        lambda: small_worldness(A, args.nulls, seed=0, threads=threads), max(args.repeats, 5)
+    )
     sig_bct = _bct_loop(A, args.nulls, 0, False)
     t_bct = _median_time(lambda: _bct_loop(A, args.nulls, 0, False), args.repeats)
     t_bct_e = _median_time(lambda: _bct_loop(A, args.nulls, 0, True), args.repeats)
     print(f"\n{args.nulls}-null small-worldness of one network")
-    print(f"  sernn small_worldness (C, L, E)                  {t_ours * 1e3:9.1f} ms"
-          f"   sigma = {sw['sigma']:.4f}")
-    print(f"  sernn small_worldness, threads={threads}                {t_par * 1e3:9.1f} ms"
-          f"   (same floats; default is threads=1)")
-    print(f"  bctpy loop: clustering_coef_bu + charpath        {t_bct * 1e3:9.1f} ms"
-          f"   sigma = {sig_bct:.4f}   ratio {t_bct / t_ours:6.1f}x")
-    print(f"  bctpy loop: ... + efficiency_bin                 {t_bct_e * 1e3:9.1f} ms"
-          f"                    ratio {t_bct_e / t_ours:6.1f}x")
+    print(
+        f"  sernn small_worldness (C, L, E)                  {t_ours * 1e3:9.1f} ms"
+        f"   sigma = {sw['sigma']:.4f}"
+    )
+    print(
+        f"  sernn small_worldness, threads={threads}                {t_par * 1e3:9.1f} ms"
+        f"   (same floats; default is threads=1)"
+    )
+    print(
+        f"  bctpy loop: clustering_coef_bu + charpath        {t_bct * 1e3:9.1f} ms"
+        f"   sigma = {sig_bct:.4f}   ratio {t_bct / t_ours:6.1f}x"
+    )
+    print(
+        f"  bctpy loop: ... + efficiency_bin                 {t_bct_e * 1e3:9.1f} ms"
+        f"                    ratio {t_bct_e / t_ours:6.1f}x"
+    )
 
     epochs = [_network(s, D) for s in range(11)]
     t_ep = _median_time(
@@ -138,8 +153,17 @@ def main(args: argparse.Namespace) -> None:
     t_mod = _median_time(lambda: spectral_modularity(A), 20)
     print(f"\nnetwork_metrics x 11 epochs ({args.nulls} nulls each)  {t_ep:9.3f} s")
     print(f"spectral_modularity, one 100-node network        {t_mod * 1e3:9.2f} ms")
-    print("RESULT " + json.dumps({"stage": "metrics: 1000-null small-worldness", "ours_s": t_ours,
-                                  "reference_s": t_bct, "speedup": t_bct / t_ours}))
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "stage": "metrics: 1000-null small-worldness",
+                "ours_s": t_ours,
+                "reference_s": t_bct,
+                "speedup": t_bct / t_ours,
+            }
+        )
+    )
     print("RESULT " + json.dumps({"stage": "metrics: network_metrics x 11 epochs", "ours_s": t_ep}))
 
 

@@ -46,9 +46,17 @@ def main() -> None:
     for _ in range(args.repeats):
         with tempfile.TemporaryDirectory() as tmp:
             results = Path(tmp) / "results"
-            cmd = [sys.executable, "-m", "snakemake", "--cores", str(args.cores),
-                   "--quiet", "all",  # (quiet about everything; the target is the default, rule all)
-                   "--config", f"results={results}"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "snakemake",
+                "--cores",
+                str(args.cores),
+                "--quiet",
+                "all",  # (quiet about everything; the target is the default, rule all)
+                "--config",
+                f"results={results}",
+            ]
             t0 = time.perf_counter()
             proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
             walls.append(time.perf_counter() - t0)
@@ -56,15 +64,20 @@ def main() -> None:
                 raise SystemExit(proc.stderr[-3000:])
             train = training_seconds(results)
             sums.append(sum(train))
-            print(f"run: {walls[-1]:.1f} s wall; {len(train)} train jobs, training "
-                  f"{' + '.join(f'{t:.1f}' for t in train)} = {sums[-1]:.1f} s; "
-                  f"ratio x{walls[-1] / sums[-1]:.2f}", flush=True)
+            print(
+                f"run: {walls[-1]:.1f} s wall; {len(train)} train jobs, training "
+                f"{' + '.join(f'{t:.1f}' for t in train)} = {sums[-1]:.1f} s; "
+                f"ratio x{walls[-1] / sums[-1]:.2f}",
+                flush=True,
+            )
     report("whole default run (wall)", walls, None)
     report("whole default run: training summed", sums, None)
     ratios = [w / s for w, s in zip(walls, sums)]
-    print(f"wall / training summed: x{statistics.median(ratios):.2f} (min {min(ratios):.2f}, max "
-          f"{max(ratios):.2f}; "
-          f"target: at most x1.3; {args.cores} cores)")
+    print(
+        f"wall / training summed: x{statistics.median(ratios):.2f} (min {min(ratios):.2f}, max "
+        f"{max(ratios):.2f}; "
+        f"target: at most x1.3; {args.cores} cores)"
+    )
 
 
 if __name__ == "__main__":

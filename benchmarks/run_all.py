@@ -1,4 +1,6 @@
-"""Benchmark driver: every stage against the notebook's code where one exists, the whole default run
+"""Benchmark driver: every stage against the notebook's code where one exists (GNMs: against the
+tests' numpy reference and bctpy, benchmarks/generative.py, with the paper preset's search), the
+whole default run
 against the sum of its training times (pipeline.py), then a projection of
 the paper-scale preset (config/paper.yaml) onto this kind of machine and onto a cluster.
 
@@ -53,40 +55,68 @@ def startup_seconds(repeats: int) -> dict[str, float]:
         times = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, 'src'); {code}"],
-                           cwd=HERE.parent, check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-c", f"import sys; sys.path.insert(0, 'src'); {code}"],
+                cwd=HERE.parent,
+                check=True,
+                capture_output=True,
+            )
             times.append(time.perf_counter() - t0)
         out[name] = statistics.median(times)
         print(f"job start-up, {name}: {out[name]:.2f} s (fresh interpreter + imports)")
     return out
 
 
-def projection(rows: dict[str, dict], startup: dict[str, float], nodes: int, cores_per_node: int,
-               train_threads: int = 1) -> None:
-    """CPU-hours of config/paper.yaml from the measured per-network costs."""
+def paper_config() -> dict:
+    """config/paper.yaml composed over the default and validated (defaults filled)."""
     from sernn import config as sc
 
     repo = HERE.parent
     cfg = sc.compose(sc.load_yaml(repo / "config.yaml"), {"preset": "paper"}, repo / "config")
-    sc.validate(cfg, repo / "workflow" / "schemas" / "config.schema.yaml")
+    return sc.validate(cfg, repo / "workflow" / "schemas" / "config.schema.yaml")
+
+
+def projection(
+    rows: dict[str, dict], startup: dict[str, float], nodes: int, cores_per_node: int, train_threads: int = 1
+) -> None:
+    """CPU-hours of config/paper.yaml from the measured per-network costs."""
+    from sernn import config as sc
+
+    cfg = paper_config()
     n_networks = sum(len(p["strengths"]) for p in sc.populations(cfg).values()) * len(cfg["seeds"])
     train = rows["training"]["ours_s"]
     metrics = rows["metrics: network_metrics x 11 epochs"]["ours_s"]
-    func = rows["function: record activity (640 trials)"]["ours_s"] + rows["function: all measures, 1 epoch"]["ours_s"]
-    job_overhead = startup["train"] + 4 * startup["analysis"]  # binarise, metrics, activity, function
-    per_network_core_s = train * train_threads + metrics + func + job_overhead
+    func = (
+        rows["function: record activity (640 trials)"]["ours_s"]
+        + rows["function: all measures, 1 epoch"]["ours_s"]
+    )
+    gen = cfg["generative"]
+    fit = next((r for name, r in rows.items() if name.startswith("generative: full fit")), None)
+    n_fits = len(gen.get("epochs") or [cfg["analysis"]["epoch"]]) if gen["enabled"] and fit else 0
+    gnm = n_fits * fit["ours_s"] * len(gen["rules"]) / 13 if n_fits else 0.0  # 13 rules were timed
+    n_jobs = 5 + (n_fits > 0)  # binarise, metrics, activity, function (+ fit_generative)
+    job_overhead = startup["train"] + (n_jobs - 1) * startup["analysis"]
+    per_network_core_s = train * train_threads + metrics + func + gnm + job_overhead
     cpu_hours = n_networks * per_network_core_s / 3600
     cores_here = os.cpu_count() or 1
     cluster_cores = nodes * cores_per_node
-    print(f"\n== projection for config/paper.yaml: {n_networks} networks x {cfg['training']['epochs']} "
-          f"epochs, {cfg['metrics']['n_nulls']} nulls")
-    print(f"per network: training {train:.1f} s ({train_threads} thread(s)), metrics (11 epochs) "
-          f"{metrics:.1f} s, function {func:.1f} s, job start-up {job_overhead:.1f} s (measured imports, 5 jobs)")
+    print(
+        f"\n== projection for config/paper.yaml: {n_networks} networks x {cfg['training']['epochs']} "
+        f"epochs, {cfg['metrics']['n_nulls']} nulls"
+    )
+    print(
+        f"per network: training {train:.1f} s ({train_threads} thread(s)), metrics (11 epochs) "
+        f"{metrics:.1f} s, function {func:.1f} s, GNM fits {gnm:.1f} s ({n_fits} epoch(s) x "
+        f"{len(gen['rules'])} rules x {gen['levels']} x {gen['samples']} samples, as if every network "
+        f"passed the accuracy filter), job start-up {job_overhead:.1f} s (measured imports, {n_jobs} jobs)"
+    )
     print(f"CPU-hours: {cpu_hours:.1f} (core-seconds per network {per_network_core_s:.1f})")
     print(f"one {cores_here}-core machine like this one: ~{cpu_hours / cores_here:.1f} h wall")
-    print(f"cluster of {nodes} nodes x {cores_per_node} cores: ~{cpu_hours * 60 / cluster_cores:.0f} min "
-          f"of compute if every core is busy, plus queueing; {n_networks * 5 + 6} jobs "
-          f"(binarise + compute_metrics grouped 20 per SLURM job by profiles/slurm)")
+    print(
+        f"cluster of {nodes} nodes x {cores_per_node} cores: ~{cpu_hours * 60 / cluster_cores:.0f} min "
+        f"of compute if every core is busy, plus queueing; {n_networks * n_jobs + 6 + (n_fits > 0)} jobs "
+        f"(binarise + compute_metrics grouped 20 per SLURM job by profiles/slurm)"
+    )
 
 
 def main() -> None:
@@ -110,6 +140,15 @@ def main() -> None:
     for row in run_stage("metrics.py", rep):
         results[row["stage"]] = row
     for row in run_stage("function.py", rep):
+        results[row["stage"]] = row
+    paper = paper_config()
+    gnm_args = [
+        "--fit-levels",
+        str(paper["generative"]["levels"]),
+        "--fit-samples",
+        str(paper["generative"]["samples"]),
+    ]
+    for row in run_stage("generative.py", rep + gnm_args):
         results[row["stage"]] = row
     for row in run_stage("pipeline.py", rep):
         results[row["stage"]] = row

@@ -30,8 +30,12 @@ sys.path.insert(0, str(REPO / "src"))
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     add_reference_argument(p)
-    p.add_argument("--threads", type=int, default=1,
-                   help="TensorFlow threads, and as many lanes (the train rule uses 1 per job)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="TensorFlow threads, and as many lanes (the train rule uses 1 per job)",
+    )
     p.add_argument("--seeds", type=int, default=1)
     p.add_argument("--strength", type=float, default=0.3)
     p.add_argument("--epochs", type=int, default=10)
@@ -49,14 +53,14 @@ def main() -> None:
     ours, ref, accs, ref_accs = [], [], [], []
     for rep in range(args.repeats):
         t0 = time.perf_counter()
-        trainer = training.Trainer(spec, distance, n_steps=50, n_networks=args.seeds,
-                                   lanes=args.threads)
+        trainer = training.Trainer(spec, distance, n_steps=50, n_networks=args.seeds, lanes=args.threads)
         for r in trainer.train(list(range(args.seeds)), args.strength, data).values():
             accs.append(r.evaluation["validation_accuracy"][-1])
         ours.append((time.perf_counter() - t0) / args.seeds)
         if args.reference:
-            out = run_reference(args.reference, "train",
-                                ["--strength", str(args.strength), "--epochs", str(args.epochs)])
+            out = run_reference(
+                args.reference, "train", ["--strength", str(args.strength), "--epochs", str(args.epochs)]
+            )
             ref.append(out["seconds"]["train"])
             ref_accs.append(out["val_accuracy"][-1])
     print(f"TensorFlow + sernn import: {import_s:.2f} s (once per job)")

@@ -19,20 +19,32 @@ TINY = REPO / "tests" / "configs" / "tiny.yaml"
 VOLATILE_ATTRS = {"created", "hostname", "epoch_seconds"}
 
 
-def snakemake(workdir: Path, *args: str, configfile: Path | None = TINY, check: bool = True,
-              timeout: float = 1200) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path, *args: str, configfile: Path | None = TINY, check: bool = True, timeout: float = 1200
+) -> subprocess.CompletedProcess:
     """Run the repo's workflow in ``workdir`` (outputs under workdir/results) with the venv's
     Snakemake and the repo's default profile."""
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(workdir),
-           "--cores", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(SNAKEFILE),
+        "--directory",
+        str(workdir),
+        "--cores",
+        "2",
+    ]
     cmd += list(args)
     if configfile:  # last: --configfile takes several values
         cmd += ["--configfile", str(configfile)]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n"
-                             f"{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed ({proc.returncode}):\n"
+            f"{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 
@@ -111,8 +123,11 @@ def assert_results_identical(a: Path, b: Path) -> int:
     n = assert_h5_trees_identical(a, b)
 
     def others(root: Path) -> list[Path]:
-        return sorted(p.relative_to(root) for p in root.rglob("*")
-                      if p.is_file() and p.suffix != ".h5" and "logs" not in p.relative_to(root).parts)
+        return sorted(
+            p.relative_to(root)
+            for p in root.rglob("*")
+            if p.is_file() and p.suffix != ".h5" and "logs" not in p.relative_to(root).parts
+        )
 
     fa, fb = others(a), others(b)
     assert fa == fb, f"different files: {sorted(set(fa) ^ set(fb))}"

@@ -32,9 +32,18 @@ def frame():
     for reg, shift in (("L1", 0.0), ("seRNN", 1.0)):
         for i in range(40):
             for epoch in (0, 9):
-                rows.append({"regulariser": reg, "strength": i / 100, "seed": 0, "epoch": epoch,
-                             "val_accuracy": 0.85 + 0.15 * (i % 10) / 9, "diverged": False,
-                             "modularity": shift + rng.normal(), "n_edges": 495})
+                rows.append(
+                    {
+                        "regulariser": reg,
+                        "strength": i / 100,
+                        "seed": 0,
+                        "epoch": epoch,
+                        "val_accuracy": 0.85 + 0.15 * (i % 10) / 9,
+                        "diverged": False,
+                        "modularity": shift + rng.normal(),
+                        "n_edges": 495,
+                    }
+                )
     df = pd.DataFrame(rows)
     df["passes_accuracy_filter"] = df["val_accuracy"] >= 0.9
     return df
@@ -71,13 +80,19 @@ def test_compare_has_matched_weight_rows_for_every_metric_but_the_covariate():
     assert list(weight["metric"]) == ["modularity"] and (weight["accuracy_bin"] == "all").all()
     row = weight.iloc[0]
     keep = df[(df["epoch"] == 9) & df["passes_accuracy_filter"]]
-    fit = analysis.matched_weight_effect(*(keep.loc[keep["regulariser"] == r, c] for r in ("seRNN", "L1")
-                                           for c in ("modularity", "total_weight")))
+    fit = analysis.matched_weight_effect(
+        *(
+            keep.loc[keep["regulariser"] == r, c]
+            for r in ("seRNN", "L1")
+            for c in ("modularity", "total_weight")
+        )
+    )
     assert row["cohens_d"] == fit["cohens_d"] and row["n_a"] == fit["n_a"] and row["p"] == fit["p"]
     assert row["weight_lo"] <= row["weight_hi"]
     none = table[table["matched"] == "none"].set_index("metric")
-    assert none.loc["modularity", "difference"] == pytest.approx(none.loc["modularity", "mean_a"]
-                                                                 - none.loc["modularity", "mean_b"])
+    assert none.loc["modularity", "difference"] == pytest.approx(
+        none.loc["modularity", "mean_a"] - none.loc["modularity", "mean_b"]
+    )
     assert "total_weight" not in set(analysis.compare(df, 9, weight_degree=None)["matched"])
 
 

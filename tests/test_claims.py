@@ -51,8 +51,15 @@ def population(seed, *, effect=0.0, confound=1.0, n=40, shift=0.0, measures=None
     for reg, lo in (("seRNN", 4.0), ("L1", 4.0 - shift)):
         u = np.sqrt(rng.random(n))
         lw = lo + 2.0 * (u if reg == "seRNN" else 1.0 - u)
-        row = {"regulariser": reg, "epoch": 9, "strength": np.arange(n) / n, "seed": 0,
-               "passes_accuracy_filter": True, "val_accuracy": 0.95, "total_weight": np.exp(lw)}
+        row = {
+            "regulariser": reg,
+            "epoch": 9,
+            "strength": np.arange(n) / n,
+            "seed": 0,
+            "passes_accuracy_filter": True,
+            "val_accuracy": 0.95,
+            "total_weight": np.exp(lw),
+        }
         for m in measures:
             f = 1.5 * (lw - 3.0) ** 2
             eff = effect.get(m, 0.0) if isinstance(effect, dict) else effect
@@ -81,8 +88,9 @@ def test_sparsity_only_difference_is_not_reported():
         false_positive += weight_row(table, "energy")["p"] < 0.05
         # restricting to the common range alone is not enough: the covariate model is needed
         se, l1 = df[df["regulariser"] == "seRNN"], df[df["regulariser"] == "L1"]
-        ya, la, yb, lb, _ = analysis.on_support(se["energy"], se["total_weight"], l1["energy"],
-                                                l1["total_weight"])
+        ya, la, yb, lb, _ = analysis.on_support(
+            se["energy"], se["total_weight"], l1["energy"], l1["total_weight"]
+        )
         support_only += analysis.welch(ya, yb)[1] < 0.05
     assert false_positive <= 3  # 5 % expected under no effect; measured: 0 of 20
     assert support_only >= 12  # measured: 15 of 20
@@ -180,8 +188,9 @@ def test_claims_change_with_one_measure():
     df.loc[df["regulariser"] == "seRNN", "energy"] += 3.0  # seRNNs now use more energy
     after = verdicts(df)
     assert before["energy"] == "holds" and after["energy"] == "reversed"
-    assert {k: v for k, v in before.items() if k != "energy"} == {k: v for k, v in after.items()
-                                                                  if k != "energy"}
+    assert {k: v for k, v in before.items() if k != "energy"} == {
+        k: v for k, v in after.items() if k != "energy"
+    }
 
 
 def test_bootstrap_interval_is_seeded():
@@ -249,8 +258,13 @@ def test_tiny_run_writes_the_claims_table_first_in_the_report(tiny_run):
     # 2 networks per regulariser at most: too few on the common support to test anything
     assert set(table["verdict"]) == {"not tested"}
     summary = pd.read_csv(tiny_run / "results" / "summary" / "metrics.csv")
-    for col in ("modularity_weighted", "clustering_ratio", "ev_goal_delay_end",
-                "decoding_goal_delay_end_noisy", "ev_goal_delay_end_noisy"):
+    for col in (
+        "modularity_weighted",
+        "clustering_ratio",
+        "ev_goal_delay_end",
+        "decoding_goal_delay_end_noisy",
+        "ev_goal_delay_end_noisy",
+    ):
         assert col in summary.columns and summary[col].notna().any(), col
     comp = pd.read_csv(tiny_run / "results" / "summary" / "comparison.csv")
     assert {"none", "accuracy", "total_weight"} == set(comp["matched"])

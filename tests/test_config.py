@@ -30,28 +30,45 @@ def test_schema_fills_defaults_for_a_partial_config():
     cfg = {"regularisers": {"seRNN": {"strengths": [0.1]}}}
     sc.validate(cfg, SCHEMA)
     assert cfg["dataset"]["train"] == 5120 and cfg["metrics"]["n_nulls"] == 1000
-    assert cfg["binarise"] == {"method": "proportional", "fraction": 0.1, "symmetrise": "max",
-                               "drop_diagonal": True}
+    assert cfg["binarise"] == {
+        "method": "proportional",
+        "fraction": 0.1,
+        "symmetrise": "max",
+        "drop_diagonal": True,
+    }
     assert cfg["regularisers"]["seRNN"]["task"] == "maze"
 
 
-@pytest.mark.parametrize("overrides, words", [
-    ({"regularisers": {"L2": {"strengths": [0.1]}}}, ["regularisers.L2", "'L2'"]),
-    ({"regularisers": {"x": {"type": "L3", "strengths": [0.1]}}}, ["regularisers.x.type", "'L3'"]),
-    ({"regularisers": {"seRNN": {"strengths": [0.1, -0.2]}}}, ["regularisers.seRNN.strengths[1]", "-0.2"]),
-    ({"model": {"grid": [5, 5, 5]}}, ["model.grid", "[5, 5, 5]", "125", "100"]),
-    ({"model": {"coordinates": "missing.csv"}}, ["model.coordinates", "missing.csv", "does not exist"]),
-    ({"dataset": {"trian": 100}}, ["dataset", "trian"]),
-    ({"training": {"epochs": 0}}, ["training.epochs", "0"]),
-    ({"binarise": {"symmetrise": "both"}}, ["binarise.symmetrise", "both"]),
-    ({"analysis": {"epoch": 11}}, ["analysis.epoch", "11"]),
-    ({"preset": "nosuch"}, ["preset", "nosuch"]),
-    ({"regularisers": {"seRNN": {"strengths": [0.1, 0.1]}}}, ["regularisers.seRNN.strengths", "repeat"]),
-    ({"binarise": {"fraction": 0}}, ["binarise.fraction", "= 0"]),
-    ({"binarise": {"fraction": 0.0001}}, ["binarise.fraction = 0.0001", "4950", "empty"]),
-    ({"binarise": {"fraction": 4e-05, "symmetrise": "none"}}, ["binarise.fraction = 4e-05", "9900"]),
-    ({"metrics": {"n_nulls": 1}}, ["metrics.n_nulls", "= 1"]),
-])
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        ({"regularisers": {"L2": {"strengths": [0.1]}}}, ["regularisers.L2", "'L2'"]),
+        ({"regularisers": {"x": {"type": "L3", "strengths": [0.1]}}}, ["regularisers.x.type", "'L3'"]),
+        (
+            {"regularisers": {"seRNN": {"strengths": [0.1, -0.2]}}},
+            ["regularisers.seRNN.strengths[1]", "-0.2"],
+        ),
+        ({"model": {"grid": [5, 5, 5]}}, ["model.grid", "[5, 5, 5]", "125", "100"]),
+        ({"model": {"coordinates": "missing.csv"}}, ["model.coordinates", "missing.csv", "does not exist"]),
+        ({"dataset": {"trian": 100}}, ["dataset", "trian"]),
+        ({"training": {"epochs": 0}}, ["training.epochs", "0"]),
+        ({"binarise": {"symmetrise": "both"}}, ["binarise.symmetrise", "both"]),
+        ({"analysis": {"epoch": 11}}, ["analysis.epoch", "11"]),
+        ({"preset": "nosuch"}, ["preset", "nosuch"]),
+        ({"regularisers": {"seRNN": {"strengths": [0.1, 0.1]}}}, ["regularisers.seRNN.strengths", "repeat"]),
+        ({"binarise": {"fraction": 0}}, ["binarise.fraction", "= 0"]),
+        ({"binarise": {"fraction": 0.0001}}, ["binarise.fraction = 0.0001", "4950", "empty"]),
+        ({"binarise": {"fraction": 4e-05, "symmetrise": "none"}}, ["binarise.fraction = 4e-05", "9900"]),
+        ({"metrics": {"n_nulls": 1}}, ["metrics.n_nulls", "= 1"]),
+        ({"generative": {"rules": ["matching", "homophily"]}}, ["generative.rules", "'homophily'"]),
+        ({"generative": {"eta_bounds": [3, -3]}}, ["generative.eta_bounds", "[3, -3]", "low < high"]),
+        ({"generative": {"gamma_bounds": [1, 1]}}, ["generative.gamma_bounds", "[1, 1]"]),
+        ({"generative": {"epochs": [11]}}, ["generative.epochs", "11", "training.epochs"]),
+        ({"generative": {"levels": 0}}, ["generative.levels", "0"]),
+        ({"generative": {"modelvar": "linear"}}, ["generative.modelvar", "linear"]),
+        ({"generative": {"epsilon": 0}}, ["generative.epsilon", "0"]),
+    ],
+)
 def test_bad_values_are_named(overrides, words):
     with pytest.raises(sc.ConfigError) as info:
         resolve(overrides)
@@ -103,7 +120,12 @@ def test_paper_preset_populations():
     cfg = resolve({"preset": "paper"})
     pops = sc.populations(cfg)
     assert {k: len(v["strengths"]) for k, v in pops.items()} == {
-        "seRNN": 1001, "L1": 1001, "spatial": 101, "communicability": 101, "seRNN_random_task": 101}
+        "seRNN": 1001,
+        "L1": 1001,
+        "spatial": 101,
+        "communicability": 101,
+        "seRNN_random_task": 101,
+    }
     assert pops["seRNN_random_task"]["type"] == "seRNN" and pops["seRNN_random_task"]["task"] == "random"
     assert pops["spatial"]["strengths"][0] == 1e-05 and pops["spatial"]["strengths"][-1] == 0.02
     assert cfg["training"]["epochs"] == 10 and cfg["metrics"]["n_nulls"] == 1000
@@ -118,6 +140,7 @@ def test_preset_with_user_overrides_and_a_bad_override():
 
 
 # -- every bound of the schema is one the code accepts -------------------------------------------
+
 
 def schema_bounds(node: dict, key: str = "") -> list[tuple[str, str, object]]:
     """(key, kind, value) for every minimum, maximum, exclusiveMinimum/Maximum, enum value and
@@ -155,9 +178,14 @@ CONTEXT = {
     "training": {"epochs": 1, "batch_size": 16},
     "regularisers": {"seRNN": {"strengths": [0.1]}, "L1": {"strengths": [0.01]}},
     "metrics": {"n_nulls": 4},
-    "analysis": {"epoch": 1, "accuracy_threshold": 0.0, "accuracy_bins": [0.0, 0.5, 1.01],
-                 "claims": {"n_boot": 20}},
+    "analysis": {
+        "epoch": 1,
+        "accuracy_threshold": 0.0,
+        "accuracy_bins": [0.0, 0.5, 1.01],
+        "claims": {"n_boot": 20},
+    },
     "function": {"probe_trials": 16, "n_perm": 5, "n_folds": 2},
+    "generative": {"rules": ["sptl", "matching", "clu-avg", "deg-prod"], "levels": 2, "samples": 3},
 }
 
 
@@ -187,11 +215,15 @@ CASES = {
     "dataset.train": ("dataset", None),
     "dataset.test": ("dataset", None),
     # the probe set is drawn from the validation split, so one validation problem means no function
-    "dataset.validation": ("dataset", lambda v: {"dataset": {"validation": v},
-                                                 "function": {"enabled": v >= 16}}),
+    "dataset.validation": (
+        "dataset",
+        lambda v: {"dataset": {"validation": v}, "function": {"enabled": v >= 16}},
+    ),
     # two units: one candidate edge, kept only with fraction 1
-    "model.n_units": ("train", lambda v: {"model": {"n_units": v, "grid": [1, 1, v]},
-                                          "binarise": {"fraction": 1.0}}),
+    "model.n_units": (
+        "train",
+        lambda v: {"model": {"n_units": v, "grid": [1, 1, v]}, "binarise": {"fraction": 1.0}},
+    ),
     "model.noise_std": ("train", None),
     "model.grid[]": ("train", lambda v: {"model": {"grid": [v, v, 12 // (v * v)]}}),
     "model.distance_metric": ("train", None),
@@ -233,12 +265,22 @@ CASES = {
     "function.n_folds": ("function", None),
     "function.sliding_width": ("function", None),
     "function.sliding_step": ("function", None),
+    "generative.enabled": ("generative", None),
+    "generative.levels": ("generative", None),
+    "generative.samples": ("generative", None),
+    "generative.pow": ("generative", None),
+    "generative.modelvar": ("generative", None),
+    "generative.epsilon": ("generative", None),
+    "generative.target": ("generative", None),
+    "generative.fit_failing": ("generative", None),
+    "generative.epochs[]": ("generative", lambda v: {"generative": {"epochs": [v]}}),
+    "generative.seed": ("generative", None),
 }
 
 #: Bounds the schema allows but a check beyond it rejects before any work, with the key in the message.
 REJECTED_BY_CHECK = {("binarise.fraction", "exclusiveMinimum")}
 
-STEPS = ("dataset", "train", "binarise", "metrics", "activity", "function", "summary")
+STEPS = ("dataset", "train", "binarise", "metrics", "activity", "function", "generative", "summary")
 
 
 def bound_value(kind: str, value):
@@ -308,32 +350,61 @@ def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
         shutil.copytree(base / "results", res)
     first = STEPS.index(start)
     fn_on = cfg["function"]["enabled"]
+    gnm_on = cfg["generative"]["enabled"]
     dataset = res / "dataset.h5"
     if first <= 0:
         pipeline.generate_dataset(dataset, cfg["dataset"])
-    metrics_paths, function_paths = [], []
+    metrics_paths, function_paths, generative_paths = [], [], []
     for reg, pop in sc.populations(cfg).items():
         for lab in pop["labels"]:
-            p = {s: res / s / reg / f"{lab}.h5" for s in ("networks", "binarised", "metrics", "activity",
-                                                           "function")}
+            p = {
+                s: res / s / reg / f"{lab}.h5"
+                for s in ("networks", "binarised", "metrics", "activity", "function", "generative")
+            }
             if first <= 1:
-                pipeline.train_networks(dataset, p["networks"], regulariser=reg, regulariser_type=pop["type"],
-                                        task=pop["task"], strength=float(lab), seeds=cfg["seeds"],
-                                        model=cfg["model"], training=cfg["training"], base_dir=REPO)
+                pipeline.train_networks(
+                    dataset,
+                    p["networks"],
+                    regulariser=reg,
+                    regulariser_type=pop["type"],
+                    task=pop["task"],
+                    strength=float(lab),
+                    seeds=cfg["seeds"],
+                    model=cfg["model"],
+                    training=cfg["training"],
+                    base_dir=REPO,
+                )
             if first <= 2:
                 pipeline.binarise_networks(p["networks"], p["binarised"], cfg["binarise"])
             if first <= 3:
                 pipeline.compute_metrics(p["networks"], p["binarised"], p["metrics"], cfg["metrics"])
             if fn_on and first <= 4:
-                pipeline.record_activity(dataset, p["networks"], p["activity"], cfg["function"],
-                                         cfg["analysis"])
+                pipeline.record_activity(
+                    dataset, p["networks"], p["activity"], cfg["function"], cfg["analysis"]
+                )
             if fn_on and first <= 5:
                 pipeline.compute_function(p["activity"], p["function"], cfg["function"], cfg["dataset"])
+            if gnm_on and first <= 6:
+                pipeline.fit_generative(
+                    p["networks"],
+                    p["binarised"],
+                    p["generative"],
+                    cfg["generative"],
+                    cfg["analysis"],
+                    cfg["binarise"],
+                )
             metrics_paths.append(p["metrics"])
             function_paths += [p["function"]] if fn_on else []
+            generative_paths += [p["generative"]] if gnm_on else []
     summary = res / "summary"
-    df = pipeline.aggregate(metrics_paths, summary / "metrics.csv", cfg["analysis"], function_paths,
-                            summary / "function_windows.csv")
+    df = pipeline.aggregate(
+        metrics_paths,
+        summary / "metrics.csv",
+        cfg["analysis"],
+        function_paths,
+        summary / "function_windows.csv",
+        generative_paths=generative_paths,
+    )
     pipeline.compare_populations(summary / "metrics.csv", summary / "comparison.csv", cfg["analysis"])
     if hasattr(pipeline, "paper_claims"):
         pipeline.paper_claims(summary / "metrics.csv", summary / "claims.csv", cfg["analysis"])
@@ -341,8 +412,9 @@ def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("bound", [b for b in SCHEMA_BOUNDS if (b[0], b[1]) not in REJECTED_BY_CHECK],
-                         ids=bound_id)
+@pytest.mark.parametrize(
+    "bound", [b for b in SCHEMA_BOUNDS if (b[0], b[1]) not in REJECTED_BY_CHECK], ids=bound_id
+)
 def test_pipeline_runs_at_each_schema_bound(bound, context_results, tmp_path):
     """Every step the key feeds, and every step after it, runs at the bound (through the same
     ``sernn.pipeline`` functions the rules call) and gives one row per network and snapshot."""
@@ -355,3 +427,8 @@ def test_pipeline_runs_at_each_schema_bound(bound, context_results, tmp_path):
     n_networks = sum(len(p["strengths"]) for p in sc.populations(cfg).values()) * len(cfg["seeds"])
     assert len(df) == n_networks * (cfg["training"]["epochs"] + 1)
     assert df["density"].notna().all() and (df["n_edges"] >= 1).all()
+    if cfg["generative"]["enabled"]:  # every network passes (threshold 0): fitted at its epochs
+        epochs = cfg["generative"]["epochs"] or [cfg["analysis"]["epoch"]]
+        fitted = df[df["epoch"].isin(epochs)]
+        assert fitted["gnm_fitted"].astype(bool).all() and fitted["gnm_best_energy"].between(0, 1).all()
+        assert df.loc[~df["epoch"].isin(epochs), "gnm_best_energy"].isna().all()

@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 ENVS = REPO / "envs"
 RULES = REPO / "workflow" / "rules"
 
+
 def norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -54,15 +55,26 @@ def rule_envs() -> dict[str, tuple[str, str]]:
             name = block.split(":", 1)[0].strip()
             conda = re.search(r'conda:\s*\n\s*"([^"]+)"', block)
             script = re.search(r'script:\s*\n\s*"([^"]+)"', block)
-            out[name] = ((RULES / conda.group(1)).resolve() if conda else None,
-                         (RULES / script.group(1)).resolve() if script else None)
+            out[name] = (
+                (RULES / conda.group(1)).resolve() if conda else None,
+                (RULES / script.group(1)).resolve() if script else None,
+            )
     return out
 
 
 def test_every_rule_names_an_existing_env():
     envs = rule_envs()
-    assert {"generate_dataset", "train", "binarise", "compute_metrics", "aggregate",
-            "record_activity", "compute_function", "comparison", "plot_figures"} <= set(envs)
+    assert {
+        "generate_dataset",
+        "train",
+        "binarise",
+        "compute_metrics",
+        "aggregate",
+        "record_activity",
+        "compute_function",
+        "comparison",
+        "plot_figures",
+    } <= set(envs)
     for rule, (env, _) in envs.items():
         assert env is not None and env.is_file(), f"rule {rule} has no conda env file ({env})"
 
@@ -99,16 +111,26 @@ def test_each_env_has_what_its_rule_used(tiny_run):
                 continue
             dist = norm(LOGGED.get(name, name))
             if pins.get(dist) != version:
-                problems.append(f"rule {rule} used {dist}=={version}; {envs[rule][0].name} has {pins.get(dist)}")
+                problems.append(
+                    f"rule {rule} used {dist}=={version}; {envs[rule][0].name} has {pins.get(dist)}"
+                )
         checked.add(rule)
     assert not problems, "\n".join(sorted(set(problems)))
-    assert {"generate_dataset", "train", "compute_metrics", "record_activity", "compute_function",
-            "aggregate", "plot_figures"} <= checked
+    assert {
+        "generate_dataset",
+        "train",
+        "compute_metrics",
+        "record_activity",
+        "compute_function",
+        "aggregate",
+        "plot_figures",
+    } <= checked
 
 
 def test_lint_has_no_findings():
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--lint"], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "Congratulations, your workflow is in a good condition!" in out, out

@@ -17,18 +17,47 @@ from sernn.metrics import METRIC_COLUMNS, empty_metrics, network_metrics
 from sernn.training import TrainingResult
 
 EPOCHS = 3
-DATASET = {"seed": 5, "goal_steps": 20, "delay_steps": 10, "choice_steps": 20, "train": 128, "test": 64,
-           "validation": 64}
-MODEL = {"n_units": 100, "noise_std": 0.05, "grid": [5, 5, 4], "coordinates": None,
-         "distance_metric": "euclidean", "distance_power": 1.0, "comms_factor": 1.0}
+DATASET = {
+    "seed": 5,
+    "goal_steps": 20,
+    "delay_steps": 10,
+    "choice_steps": 20,
+    "train": 128,
+    "test": 64,
+    "validation": 64,
+}
+MODEL = {
+    "n_units": 100,
+    "noise_std": 0.05,
+    "grid": [5, 5, 4],
+    "coordinates": None,
+    "distance_metric": "euclidean",
+    "distance_power": 1.0,
+    "comms_factor": 1.0,
+}
 TRAINING = {"epochs": EPOCHS, "batch_size": 64, "learning_rate": 0.001, "stack": 2}
 BINARISE = {"method": "proportional", "fraction": 0.1, "symmetrise": "max", "drop_diagonal": True}
-METRICS = {"n_nulls": 10, "seed": 2023, "modularity_gamma": 1.0, "louvain_runs": 0,
-           "small_world_propensity": False}
+METRICS = {
+    "n_nulls": 10,
+    "seed": 2023,
+    "modularity_gamma": 1.0,
+    "louvain_runs": 0,
+    "small_world_propensity": False,
+}
 # threshold 0: every finite network passes on accuracy, so only divergence can fail it
 ANALYSIS = {"accuracy_threshold": 0.0, "epoch": EPOCHS, "accuracy_bins": [0.0, 0.5, 1.01]}
-FUNCTION = {"enabled": True, "epochs": [1, EPOCHS], "probe_trials": 32, "probe_seed": 1, "seed": 3,
-            "n_perm": 20, "ev_threshold": 0.1, "n_folds": 2, "sliding_width": 5, "sliding_step": 5}
+FUNCTION = {
+    "enabled": True,
+    "epochs": [1, EPOCHS],
+    "probe_trials": 32,
+    "probe_seed": 1,
+    "seed": 3,
+    "n_perm": 20,
+    "ev_threshold": 0.1,
+    "n_folds": 2,
+    "sliding_width": 5,
+    "sliding_step": 5,
+}
 POPS = {"seRNN": ("seRNN", 0.1), "L1": ("L1", 0.01)}
 #: (population, seed) -> (first non-finite snapshot, value injected, diverged attribute written)
 INJECTED = {("seRNN", 1): (2, np.nan, True), ("L1", 0): (EPOCHS, np.inf, False)}
@@ -40,18 +69,26 @@ def inject(nets: dict, seed: int, first: int, value: float, diverged: bool) -> d
     out = {}
     for s, d in nets["seeds"].items():
         d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in d.items()}
-        rec, snaps, hist = d["recurrent"].copy(), {k: v.copy() for k, v in d["snapshots"].items()}, dict(
-            d["history"])
+        rec, snaps, hist = (
+            d["recurrent"].copy(),
+            {k: v.copy() for k, v in d["snapshots"].items()},
+            dict(d["history"]),
+        )
         if s == seed:
             rec[first:] = value
             for v in snaps.values():
                 v[first:] = value
             hist["loss"] = hist["loss"].copy()
-            hist["loss"][first - 1:] = np.nan
-        out[s] = TrainingResult(recurrent=rec, snapshots=snaps, history=hist, evaluation=d["evaluation"],
-                                **{k: v[-1] for k, v in snaps.items()},
-                                epoch_seconds=list(d["attrs"]["epoch_seconds"]),
-                                diverged=diverged if s == seed else bool(d["attrs"]["diverged"]))
+            hist["loss"][first - 1 :] = np.nan
+        out[s] = TrainingResult(
+            recurrent=rec,
+            snapshots=snaps,
+            history=hist,
+            evaluation=d["evaluation"],
+            **{k: v[-1] for k, v in snaps.items()},
+            epoch_seconds=list(d["attrs"]["epoch_seconds"]),
+            diverged=diverged if s == seed else bool(d["attrs"]["diverged"]),
+        )
     return out
 
 
@@ -65,8 +102,13 @@ def run_downstream(res: Path, pops) -> pd.DataFrame:
         pipeline.record_activity(res / "dataset.h5", p["networks"], p["activity"], FUNCTION, ANALYSIS)
         pipeline.compute_function(p["activity"], p["function"], FUNCTION, DATASET)
     s = res / "summary"
-    df = pipeline.aggregate([res / "metrics" / f"{n}.h5" for n in pops], s / "metrics.csv", ANALYSIS,
-                            [res / "function" / f"{n}.h5" for n in pops], s / "function_windows.csv")
+    df = pipeline.aggregate(
+        [res / "metrics" / f"{n}.h5" for n in pops],
+        s / "metrics.csv",
+        ANALYSIS,
+        [res / "function" / f"{n}.h5" for n in pops],
+        s / "function_windows.csv",
+    )
     pipeline.compare_populations(s / "metrics.csv", s / "comparison.csv", ANALYSIS)
     return df
 
@@ -78,18 +120,31 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     clean = tmp_path_factory.mktemp("clean") / "results"
     pipeline.generate_dataset(clean / "dataset.h5", DATASET)
     for name, (kind, strength) in POPS.items():
-        pipeline.train_networks(clean / "dataset.h5", clean / "networks" / f"{name}.h5", regulariser=name,
-                                regulariser_type=kind, task="maze", strength=strength, seeds=[0, 1],
-                                model=MODEL, training=TRAINING)
+        pipeline.train_networks(
+            clean / "dataset.h5",
+            clean / "networks" / f"{name}.h5",
+            regulariser=name,
+            regulariser_type=kind,
+            task="maze",
+            strength=strength,
+            seeds=[0, 1],
+            model=MODEL,
+            training=TRAINING,
+        )
     div = tmp_path_factory.mktemp("diverged") / "results"
     (div / "networks").mkdir(parents=True)
     shutil.copyfile(clean / "dataset.h5", div / "dataset.h5")
     for name in POPS:
         nets = storage.read_networks(clean / "networks" / f"{name}.h5")
         seed, (first, value, flag) = next((s, v) for (p, s), v in INJECTED.items() if p == name)
-        storage.write_networks(div / "networks" / f"{name}.h5", inject(nets, seed, first, value, flag),
-                               nets["coordinates"], nets["distance"],
-                               {k: nets["attrs"][k] for k in storage.NETWORK_ATTRS}, {})
+        storage.write_networks(
+            div / "networks" / f"{name}.h5",
+            inject(nets, seed, first, value, flag),
+            nets["coordinates"],
+            nets["distance"],
+            {k: nets["attrs"][k] for k in storage.NETWORK_ATTRS},
+            {},
+        )
     run_downstream(clean, POPS)
     run_downstream(div, POPS)
     return {"clean": clean, "diverged": div}
@@ -145,12 +200,13 @@ def test_metrics_rows_of_a_diverged_network(runs):
         assert mine.loc[first:, measures].isna().all().all()
         # the snapshots before the divergence keep their measures, exactly the clean network's
         ref = clean[clean["seed"] == seed].set_index("epoch")
-        pd.testing.assert_frame_equal(mine.loc[:first - 1, measures], ref.loc[:first - 1, measures])
+        pd.testing.assert_frame_equal(mine.loc[: first - 1, measures], ref.loc[: first - 1, measures])
         assert ref.loc[first:, measures].notna().all().all()
         others = div[div["seed"] != seed]
         assert not others["diverged"].any() and others["finite_weights"].all()
-        pd.testing.assert_frame_equal(others.reset_index(drop=True),
-                                      clean[clean["seed"] != seed].reset_index(drop=True))
+        pd.testing.assert_frame_equal(
+            others.reset_index(drop=True), clean[clean["seed"] != seed].reset_index(drop=True)
+        )
 
 
 @pytest.mark.slow
@@ -167,13 +223,16 @@ def test_activity_and_function_of_a_diverged_network(runs):
         mine = div[div["seed"] == seed].set_index("epoch")
         values = [c for c in div.columns if c not in ("regulariser", "strength", "seed", "epoch")]
         assert mine.loc[EPOCHS, values].isna().all()
-        pd.testing.assert_series_equal(mine.loc[1, values], clean[clean["seed"] == seed].set_index("epoch")
-                                       .loc[1, values])
+        pd.testing.assert_series_equal(
+            mine.loc[1, values], clean[clean["seed"] == seed].set_index("epoch").loc[1, values]
+        )
         win = pd.DataFrame(storage.read_table(runs["diverged"] / "function" / f"{name}.h5", "windows"))
         win_clean = pd.DataFrame(storage.read_table(runs["clean"] / "function" / f"{name}.h5", "windows"))
         assert len(win) == len(win_clean)
-        pd.testing.assert_frame_equal(win[["window", "kind", "start", "stop", "seed", "epoch"]],
-                                      win_clean[["window", "kind", "start", "stop", "seed", "epoch"]])
+        pd.testing.assert_frame_equal(
+            win[["window", "kind", "start", "stop", "seed", "epoch"]],
+            win_clean[["window", "kind", "start", "stop", "seed", "epoch"]],
+        )
         gone = win[(win["seed"] == seed) & (win["epoch"] == EPOCHS)]
         assert len(gone) > 10 and gone[["ev_goal_mean", "decoding_goal"]].isna().all().all()
 
@@ -202,8 +261,15 @@ def test_summary_flags_diverged_networks_and_keeps_them_out_of_comparisons(runs)
 def test_figures_with_diverged_networks(runs, tmp_path):
     s = runs["diverged"] / "summary"
     inputs = SimpleNamespace(csv=s / "metrics.csv", windows=s / "function_windows.csv")
-    names = ("accuracy", "structure", "trajectories", "function", "function_time", "structure_weight",
-             "function_weight")
+    names = (
+        "accuracy",
+        "structure",
+        "trajectories",
+        "function",
+        "function_time",
+        "structure_weight",
+        "function_weight",
+    )
     outputs = SimpleNamespace(**{k: tmp_path / f"{k}.png" for k in names})
     pipeline.summary_figures(inputs, outputs, ANALYSIS)
     written = [p for p in vars(outputs).values() if p.exists()]
@@ -216,10 +282,17 @@ def test_figures_with_diverged_networks(runs, tmp_path):
     src = storage.read_networks(nets["seRNN"])
     results = inject(src, 0, 1, np.nan, True)
     results[1] = inject(src, 1, 1, np.nan, True)[1]
-    storage.write_networks(tmp_path / "all.h5", results, src["coordinates"], src["distance"],
-                           {k: src["attrs"][k] for k in storage.NETWORK_ATTRS}, {})
-    plots.example_networks({**nets, "all_diverged": tmp_path / "all.h5"}, tmp_path / "examples3.png",
-                           ANALYSIS, BINARISE)
+    storage.write_networks(
+        tmp_path / "all.h5",
+        results,
+        src["coordinates"],
+        src["distance"],
+        {k: src["attrs"][k] for k in storage.NETWORK_ATTRS},
+        {},
+    )
+    plots.example_networks(
+        {**nets, "all_diverged": tmp_path / "all.h5"}, tmp_path / "examples3.png", ANALYSIS, BINARISE
+    )
     assert (tmp_path / "examples3.png").stat().st_size > (tmp_path / "examples.png").stat().st_size
 
 
@@ -235,16 +308,31 @@ def test_workflow_carries_an_injected_diverged_network_through_every_rule(tiny_r
     path = work / "results" / "networks" / "seRNN" / "0.1.h5"
     nets = storage.read_networks(path)
     last = max(d["recurrent"].shape[0] for d in nets["seeds"].values()) - 1
-    keep = ("regulariser", "regulariser_type", "task", "strength", "strength_label", "comms_factor",
-            "distance_power", "tensorflow_threads", "stack")
-    storage.write_networks(path, inject(nets, 0, last, np.nan, True), nets["coordinates"], nets["distance"],
-                           {k: nets["attrs"][k] for k in keep if k in nets["attrs"]}, {})
+    keep = (
+        "regulariser",
+        "regulariser_type",
+        "task",
+        "strength",
+        "strength_label",
+        "comms_factor",
+        "distance_power",
+        "tensorflow_threads",
+        "stack",
+    )
+    storage.write_networks(
+        path,
+        inject(nets, 0, last, np.nan, True),
+        nets["coordinates"],
+        nets["distance"],
+        {k: nets["attrs"][k] for k in keep if k in nets["attrs"]},
+        {},
+    )
     snakemake(work, "--rerun-triggers", "mtime")
     df = pd.read_csv(work / "results" / "summary" / "metrics.csv")
     mine = df[(df["regulariser"] == "seRNN") & (df["strength"] == 0.1)].set_index("epoch")
     assert len(mine) == last + 1 and mine["diverged"].all() and not mine["passes_accuracy_filter"].any()
     assert mine.loc[last, ["modularity", "small_worldness", "total_weight", "energy"]].isna().all()
-    assert mine.loc[:last - 1, ["modularity", "total_weight"]].notna().all().all()
+    assert mine.loc[: last - 1, ["modularity", "total_weight"]].notna().all().all()
     assert not df.loc[df["strength"] != 0.1, "diverged"].any()
     log = (work / "results" / "logs" / "aggregate.log").read_text()
     assert "fails filter: seRNN strength 0.1 seed 0 (diverged)" in log

@@ -151,7 +151,9 @@ def test_planted_selectivity_recovered_by_ev(planted):
 
     # oracle: scipy's ANOVA on the window means
     xw = a[:, 30:50].astype(np.float64).mean(axis=1)
-    np.testing.assert_allclose(ev["choice"][cw], eta_squared_oracle(xw, planted["choice"]), rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(
+        ev["choice"][cw], eta_squared_oracle(xw, planted["choice"]), rtol=1e-8, atol=1e-12
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -171,7 +173,9 @@ def test_mixed_selectivity_matches_pearsonr():
     g2[[3, 50]] = np.nan
     c2[7] = np.inf
     keep = np.isfinite(g2) & np.isfinite(c2)
-    assert math.isclose(F.mixed_selectivity(g2, c2), stats.pearsonr(g[keep], c[keep]).statistic, rel_tol=1e-12)
+    assert math.isclose(
+        F.mixed_selectivity(g2, c2), stats.pearsonr(g[keep], c[keep]).statistic, rel_tol=1e-12
+    )
 
 
 def test_mixed_selectivity_edge_cases():
@@ -212,8 +216,9 @@ def exact_cluster_null(mask: np.ndarray, coords: np.ndarray) -> tuple[float, flo
     """Exact null of a group's mean pairwise distance over all same-size unit sets (enumerated):
     (P(random set's distance <= observed), SD of the random sets' distances)."""
     k, n = int(mask.sum()), mask.size
-    null = np.array([group_distance(np.isin(np.arange(n), c), coords)
-                     for c in itertools.combinations(range(n), k)])
+    null = np.array(
+        [group_distance(np.isin(np.arange(n), c), coords) for c in itertools.combinations(range(n), k)]
+    )
     return float(np.mean(null <= group_distance(mask, coords) + 1e-12)), float(null.std())
 
 
@@ -294,7 +299,9 @@ def test_pairwise_distances_equal_scipy_bit_for_bit():
         x = rng.normal(size=(40, d)) * 7.3 + 100.0
         got = F.pairwise_distances(x)
         assert got.tobytes() == squareform(pdist(x)).tobytes(), d
-    np.testing.assert_array_equal(F.pairwise_distances(grid_coordinates())[0, [1, 2, 4, 20]], [1.0, 2.0, 1.0, 1.0])
+    np.testing.assert_array_equal(
+        F.pairwise_distances(grid_coordinates())[0, [1, 2, 4, 20]], [1.0, 2.0, 1.0, 1.0]
+    )
 
 
 def test_spatial_clustering_small_groups_are_nan():
@@ -368,7 +375,9 @@ def test_decoding_properties():
     # features standardised per unit: a positive per-unit affine rescaling changes nothing
     scale = rng.uniform(0.01, 100.0, 8)
     shift = rng.uniform(-50, 50, 8)
-    np.testing.assert_allclose(F.decoding_accuracy(a * scale + shift, labels, n_folds=4, seed=5), acc, atol=2 / 150)
+    np.testing.assert_allclose(
+        F.decoding_accuracy(a * scale + shift, labels, n_folds=4, seed=5), acc, atol=2 / 150
+    )
     # silent and constant units do not break it
     a2 = a.copy()
     a2[..., 5] = 0.0
@@ -440,8 +449,14 @@ def decoding_cases():
     few = np.random.default_rng(3)
     lab_few = np.tile([0, 1, 2], 20)
     c = few.normal(size=(60, 40, 20)) + 0.3 * few.normal(size=(3, 20))[lab_few][:, None, :]
-    return [(a, lab, 5, 0, 1.0), (a, lab, 3, 4, 0.1), (b, lab3, 4, 5, 1.0), (b, lab3, 7, 1, 25.0),
-            (b[..., :5], lab3, 5, 2, 0.0), (c, lab_few, 2, 3, 5.0)]
+    return [
+        (a, lab, 5, 0, 1.0),
+        (a, lab, 3, 4, 0.1),
+        (b, lab3, 4, 5, 1.0),
+        (b, lab3, 7, 1, 25.0),
+        (b[..., :5], lab3, 5, 2, 0.0),
+        (c, lab_few, 2, 3, 5.0),
+    ]
 
 
 @pytest.mark.parametrize("case", range(6))
@@ -538,7 +553,14 @@ def test_function_summary_on_random_activity_is_complete_and_deterministic():
 def test_function_summary_on_planted_network(planted):
     coords = grid_coordinates()  # CHOICE_UNITS (20-39) form the x = 1 plane of the grid
     s, frame = F.function_summary(
-        planted["activity"], planted["goal"], planted["choice"], planted["correct"], coords, None, n_perm=500, seed=0
+        planted["activity"],
+        planted["goal"],
+        planted["choice"],
+        planted["correct"],
+        coords,
+        None,
+        n_perm=500,
+        seed=0,
     )
     assert s["n_choice_units"] == CHOICE_UNITS.size  # labelled in the choice window
     assert s["n_goal_units"] < 5  # goal is not coded in the choice window
@@ -643,9 +665,11 @@ def test_analysis_modules_import_neither_pandas_nor_scipy_spatial_nor_networkx()
     from pathlib import Path
 
     src = Path(__file__).resolve().parents[1] / "src"
-    code = (f"import sys; sys.path.insert(0, {str(src)!r}); import sernn.pipeline, sernn.metrics, "
-            "sernn.function; print(sorted(m for m in ('pandas', 'scipy.spatial', 'networkx', "
-            "'matplotlib') if m in sys.modules))")
+    code = (
+        f"import sys; sys.path.insert(0, {str(src)!r}); import sernn.pipeline, sernn.metrics, "
+        "sernn.function; print(sorted(m for m in ('pandas', 'scipy.spatial', 'networkx', "
+        "'matplotlib') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -21,8 +21,18 @@ def random_graph(n, p, seed):
 # sizes across the 64-bit word boundary; densities from empty/disconnected to complete
 CASES = [
     (n, p, seed)
-    for n, p in [(2, 1.0), (7, 0.3), (30, 0.05), (63, 0.1), (64, 0.2), (65, 0.03), (100, 0.19),
-                 (130, 0.04), (40, 0.0), (25, 1.0)]
+    for n, p in [
+        (2, 1.0),
+        (7, 0.3),
+        (30, 0.05),
+        (63, 0.1),
+        (64, 0.2),
+        (65, 0.03),
+        (100, 0.19),
+        (130, 0.04),
+        (40, 0.0),
+        (25, 1.0),
+    ]
     for seed in (0, 1, 2)
 ]
 
@@ -45,8 +55,7 @@ def test_cases_include_disconnected_and_connected_graphs():
 @pytest.mark.parametrize("n,p,seed", CASES)
 def test_binary_measures_match_bct(n, p, seed):
     A = random_graph(n, p, seed)
-    np.testing.assert_allclose(graphs.clustering_coefficients(A), bct.clustering_coef_bu(A),
-                               rtol=0, atol=TOL)
+    np.testing.assert_allclose(graphs.clustering_coefficients(A), bct.clustering_coef_bu(A), rtol=0, atol=TOL)
     assert abs(graphs.mean_clustering(A) - np.mean(bct.clustering_coef_bu(A))) <= TOL
 
     Db = bct.distance_bin(A)
@@ -81,8 +90,12 @@ def test_disconnected_graph_conventions_by_hand():
     assert graphs.n_components(A) == 3
     assert graphs.mean_clustering(A) == pytest.approx(6 / 7, abs=1e-15)
     s = graphs.binary_summary(A)
-    assert s == {"clustering": pytest.approx(6 / 7), "path_length": 1.0,
-                 "efficiency": pytest.approx(12 / 42), "n_components": 3.0}
+    assert s == {
+        "clustering": pytest.approx(6 / 7),
+        "path_length": 1.0,
+        "efficiency": pytest.approx(12 / 42),
+        "n_components": 3.0,
+    }
 
 
 def test_graph_without_edges_has_nan_path_length_and_zero_efficiency():
@@ -123,8 +136,7 @@ def random_weights(n, p, seed, signed=True):
     return W
 
 
-@pytest.mark.parametrize("n,p,seed", [(10, 0.5, 0), (25, 0.1, 1), (30, 0.04, 2), (40, 1.0, 3),
-                                      (20, 0.02, 4)])
+@pytest.mark.parametrize("n,p,seed", [(10, 0.5, 0), (25, 0.1, 1), (30, 0.04, 2), (40, 1.0, 3), (20, 0.02, 4)])
 def test_weighted_efficiency_matches_bct(n, p, seed):
     W = random_weights(n, p, seed)
     Wa = np.abs(W)
@@ -156,8 +168,7 @@ def test_weight_sums_and_correlation():
     np.fill_diagonal(D, 0)
     off = ~np.eye(n, dtype=bool)
     assert graphs.total_weight(W) == pytest.approx(np.abs(W[off]).sum(), rel=1e-13)
-    assert graphs.weighted_edge_length(W, D) == pytest.approx((np.abs(W) * D)[off].sum(),
-                                                              rel=1e-13)
+    assert graphs.weighted_edge_length(W, D) == pytest.approx((np.abs(W) * D)[off].sum(), rel=1e-13)
     nz = off & (W != 0)
     expected = np.corrcoef(np.abs(W[nz]), D[nz])[0, 1]
     assert abs(graphs.weight_distance_corr(W, D) - expected) <= TOL

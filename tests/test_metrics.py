@@ -57,8 +57,7 @@ def test_columns_are_complete_ordered_floats():
 def test_deterministic_for_a_seed():
     W, A, D = snapshot(1)
     a = network_metrics(W, A, D, n_nulls=100, seed=3, louvain_runs=2, swp=True)
-    b = network_metrics(W.copy(), A.copy(), D.copy(), n_nulls=100, seed=3, louvain_runs=2,
-                        swp=True)
+    b = network_metrics(W.copy(), A.copy(), D.copy(), n_nulls=100, seed=3, louvain_runs=2, swp=True)
     assert a == b
     c = network_metrics(W, A, D, n_nulls=100, seed=4)
     assert c["clustering_null_mean"] != a["clustering_null_mean"]
@@ -100,10 +99,16 @@ def test_values_agree_with_bct():
     null_rng = np.random.default_rng(np.random.SeedSequence(0).spawn(3)[0])
     m = int(A.sum() // 2)
     sw = small_worldness_oracle(Af, nulls.random_graphs(n, m, n_nulls, seed=null_rng))
-    pairs = {"small_worldness": "sigma", "small_worldness_efficiency": "sigma_efficiency",
-             "clustering_null_mean": "clustering_null_mean", "path_length_null_mean": "path_length_null_mean",
-             "efficiency_null_mean": "efficiency_null_mean", "clustering_z": "clustering_z",
-             "path_length_z": "path_length_z", "disconnected_nulls": "disconnected_nulls"}
+    pairs = {
+        "small_worldness": "sigma",
+        "small_worldness_efficiency": "sigma_efficiency",
+        "clustering_null_mean": "clustering_null_mean",
+        "path_length_null_mean": "path_length_null_mean",
+        "efficiency_null_mean": "efficiency_null_mean",
+        "clustering_z": "clustering_z",
+        "path_length_z": "path_length_z",
+        "disconnected_nulls": "disconnected_nulls",
+    }
     for col, key in pairs.items():
         assert out[col] == pytest.approx(sw[key], rel=1e-10, abs=1e-12), col
     assert out["small_worldness"] > 1  # spatial networks are clustered
@@ -148,13 +153,15 @@ def test_compile_kernels_leaves_nothing_for_a_metrics_job_to_compile(tmp_path):
     shutil.copytree(src, tmp_path / "sernn", ignore=shutil.ignore_patterns("__pycache__"))
     run = [sys.executable, "-c"]
     setup = "import sys; sys.path.insert(0, '.'); from sernn import metrics; metrics.compile_kernels()"
-    job = ("import sys; sys.path.insert(0, '.'); import numpy as np\n"
-           "from sernn import binarise, embedding, metrics\n"
-           "w = np.random.default_rng(1).normal(size=(100, 100)).astype(np.float32)\n"
-           "a = binarise.undirected(binarise.binarise_stack(w[None], method='proportional', fraction=0.1,"
-           " symmetrise='max', drop_diagonal=True)[0])\n"
-           "d = embedding.distance_matrix(embedding.grid_coordinates((5, 5, 4)))\n"
-           "metrics.network_metrics(w, a, d, n_nulls=20)\n")
+    job = (
+        "import sys; sys.path.insert(0, '.'); import numpy as np\n"
+        "from sernn import binarise, embedding, metrics\n"
+        "w = np.random.default_rng(1).normal(size=(100, 100)).astype(np.float32)\n"
+        "a = binarise.undirected(binarise.binarise_stack(w[None], method='proportional', fraction=0.1,"
+        " symmetrise='max', drop_diagonal=True)[0])\n"
+        "d = embedding.distance_matrix(embedding.grid_coordinates((5, 5, 4)))\n"
+        "metrics.network_metrics(w, a, d, n_nulls=20)\n"
+    )
     env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
     first = subprocess.run(run + [setup], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr[-2000:]

@@ -61,9 +61,24 @@ def test_released_bctpy_crashes_under_numpy2():
         bct.modularity_und(A)
 
 
-WEIGHTED = [(n, p, s) for s, (n, p) in enumerate(
-    [(12, 0.5), (30, 0.2), (50, 0.1), (64, 0.3), (80, 0.06), (100, 0.19), (100, 0.5), (120, 0.04),
-     (40, 0.9), (70, 0.15)] * 3)]
+WEIGHTED = [
+    (n, p, s)
+    for s, (n, p) in enumerate(
+        [
+            (12, 0.5),
+            (30, 0.2),
+            (50, 0.1),
+            (64, 0.3),
+            (80, 0.06),
+            (100, 0.19),
+            (100, 0.5),
+            (120, 0.04),
+            (40, 0.9),
+            (70, 0.15),
+        ]
+        * 3
+    )
+]
 
 
 @pytest.mark.parametrize("n,p,seed", WEIGHTED)
@@ -108,8 +123,7 @@ def test_matches_bct_algorithm_on_binary_graphs(bctpy_matlab):
 @pytest.mark.parametrize("seed", range(6))
 def test_q_equals_networkx_modularity_of_the_partition(seed, gamma):
     rng = np.random.default_rng(seed)
-    A = random_graph(int(rng.integers(10, 100)), rng.uniform(0.05, 0.5), seed,
-                     weighted=bool(seed % 2))
+    A = random_graph(int(rng.integers(10, 100)), rng.uniform(0.05, 0.5), seed, weighted=bool(seed % 2))
     labels, Q = spectral_modularity(A, gamma)
     assert labels.shape == (A.shape[0],) and labels.dtype == np.int64
     assert set(labels.tolist()) == set(range(labels.max() + 1))
@@ -204,8 +218,9 @@ def signed_directed(n, seed, density=1.0):
     return W
 
 
-@pytest.mark.parametrize("n,density,seed", [(20, 1.0, 0), (50, 0.3, 1), (100, 1.0, 2), (100, 0.1, 3),
-                                            (64, 0.6, 4)])
+@pytest.mark.parametrize(
+    "n,density,seed", [(20, 1.0, 0), (50, 0.3, 1), (100, 1.0, 2), (100, 0.1, 3), (64, 0.6, 4)]
+)
 def test_weighted_modularity_is_bct_on_the_symmetric_part(n, density, seed, bctpy_matlab):
     from sernn.modularity import symmetric_part, weighted_modularity
 

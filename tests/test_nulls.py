@@ -168,8 +168,9 @@ def test_small_world_propensity_binary_lattice_and_random_limits():
 
 
 def test_small_world_propensity_peaks_between_lattice_and_random():
-    res = {b: nulls.small_world_propensity(ring_weights(100, 10, b, 0), seed=0)
-           for b in (0.0, 0.05, 0.1, 1.0)}
+    res = {
+        b: nulls.small_world_propensity(ring_weights(100, 10, b, 0), seed=0) for b in (0.0, 0.05, 0.1, 1.0)
+    }
     for r in res.values():
         assert 0 <= r["swp"] <= 1 and -1 <= r["delta_c"] <= 1 and -1 <= r["delta_l"] <= 1
         assert r["swp"] == pytest.approx(1 - np.sqrt((r["delta_c"] ** 2 + r["delta_l"] ** 2) / 2))

@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import REPO, snakemake
 from scipy import stats
 from scipy.spatial.distance import cdist
-
-from conftest import REPO, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -78,9 +77,15 @@ def test_stored_coordinates_equal_the_file(options_run):
 def test_coordinates_from_a_csv_file(tmp_path):
     coords = custom_coordinates(2)
     np.savetxt(tmp_path / "units.csv", coords, delimiter=",", fmt="%.17g")
-    cfg = dict(CFG, seeds=[0], model={"coordinates": "units.csv"},
-               training={**CFG["training"], "epochs": 1}, analysis={**CFG["analysis"], "epoch": 1},
-               function={**CFG["function"], "epochs": [1]}, regularisers={"seRNN": {"strengths": [0.1]}})
+    cfg = dict(
+        CFG,
+        seeds=[0],
+        model={"coordinates": "units.csv"},
+        training={**CFG["training"], "epochs": 1},
+        analysis={**CFG["analysis"], "epoch": 1},
+        function={**CFG["function"], "epochs": [1]},
+        regularisers={"seRNN": {"strengths": [0.1]}},
+    )
     path = tmp_path / "csv.yaml"
     path.write_text(yaml.safe_dump(cfg))
     snakemake(tmp_path, "results/networks/seRNN/0.1.h5", configfile=path)
@@ -98,12 +103,14 @@ def test_random_task_networks_learn_the_shuffled_labels_and_fail_the_filter(opti
     true, shuffled = data["labels"].argmax(1), data["shuffled_labels"].argmax(1)
     assert np.mean(true == shuffled) < 0.5
     for seed, d in nets["seeds"].items():
-        _, probs = training.hidden_activity(training.weights_at(d["recurrent"], d["snapshots"], EPOCH),
-                                            data["inputs"])
+        _, probs = training.hidden_activity(
+            training.weights_at(d["recurrent"], d["snapshots"], EPOCH), data["inputs"]
+        )
         pred = probs.argmax(1)
         # the recorded validation accuracy is against the shuffled labels the network was trained on
-        assert d["evaluation"]["validation_accuracy"][EPOCH] == pytest.approx(np.mean(pred == shuffled),
-                                                                               abs=1e-6)
+        assert d["evaluation"]["validation_accuracy"][EPOCH] == pytest.approx(
+            np.mean(pred == shuffled), abs=1e-6
+        )
         assert np.mean(pred == shuffled) < 0.4
     rand = summary[summary["regulariser"] == "random"]
     maze = summary[summary["regulariser"] == "seRNN"]  # same type and strength, the real labels
@@ -162,14 +169,23 @@ def test_comparison_values_recomputed_from_the_summary(options_run, summary):
     assert len(a) == len(b) == len(SEEDS)
     rows = comp[(comp["group_a"] == "seRNN") & (comp["group_b"] == "L1") & (comp["matched"] == "none")]
     checked = 0
-    for metric in ("modularity", "clustering", "total_weight", "weight_distance_corr", "energy",
-                   "modularity_louvain", "val_accuracy"):
+    for metric in (
+        "modularity",
+        "clustering",
+        "total_weight",
+        "weight_distance_corr",
+        "energy",
+        "modularity_louvain",
+        "val_accuracy",
+    ):
         row = rows[rows["metric"] == metric].iloc[0]
         x, y = a[metric].to_numpy(float), b[metric].to_numpy(float)
         assert (row["n_a"], row["n_b"]) == (x.size, y.size)
         assert row["mean_a"] == pytest.approx(x.mean(), rel=1e-8)
         assert row["sd_b"] == pytest.approx(y.std(ddof=1), rel=1e-8)
-        pooled = np.sqrt(((x.size - 1) * x.var(ddof=1) + (y.size - 1) * y.var(ddof=1)) / (x.size + y.size - 2))
+        pooled = np.sqrt(
+            ((x.size - 1) * x.var(ddof=1) + (y.size - 1) * y.var(ddof=1)) / (x.size + y.size - 2)
+        )
         assert row["cohens_d"] == pytest.approx((x.mean() - y.mean()) / pooled, rel=1e-7)
         assert row["p"] == pytest.approx(stats.ttest_ind(x, y, equal_var=False).pvalue, rel=1e-7)
         checked += 1
@@ -177,6 +193,46 @@ def test_comparison_values_recomputed_from_the_summary(options_run, summary):
     # the random-task population never passes: its comparisons have no networks
     rand = comp[(comp["group_b"] == "random") & (comp["matched"] == "none")]
     assert len(rand) and (rand["n_b"] == 0).all() and rand["mean_b"].isna().all()
+
+
+def test_gnm_fits_of_passing_networks_only_compared_like_every_measure(options_run, summary):
+    """GNMs fit the maze networks (passing the filter) on the authors' target and leave the random-task
+    networks' rows empty; comparison.csv compares the gnm columns; the energy boxes are drawn."""
+    from sernn import generative, storage
+
+    at = summary[summary["epoch"] == EPOCH]
+    passing, failing = at[at["passes_accuracy_filter"]], at[~at["passes_accuracy_filter"]]
+    assert len(passing) == 2 * len(SEEDS) and set(failing["regulariser"]) == {"random"}
+    gnm_values = [c for c in summary if c.startswith(("gnm_energy_", "gnm_eta_", "gnm_gamma_"))]
+    assert len(gnm_values) == 3 * len(generative.RULES)
+    assert np.isfinite(passing[gnm_values + ["gnm_best_energy"]].to_numpy(float)).all()
+    assert passing["gnm_best_rule"].isin(generative.RULES).all()
+    assert failing[gnm_values + ["gnm_best_energy", "gnm_best_rule"]].isna().all().all()
+    assert summary.loc[summary["epoch"] != EPOCH, gnm_values].isna().all().all()
+    for reg in ("seRNN", "random"):
+        gen = storage.read_generative(options_run / "results" / "generative" / reg / f"{POPULATIONS[reg]}.h5")
+        assert gen["attrs"]["target"] == "authors"
+        for seed, d in storage.read_networks(networks_file(options_run, reg))["seeds"].items():
+            if reg == "random":
+                assert gen["seeds"][seed] == {}
+                continue
+            w = np.abs(d["recurrent"][EPOCH].astype(np.float64)) * (1 - np.eye(100))
+            kept = w >= np.sort(w, axis=None)[-990]  # the 990 largest directed entries, then OR
+            assert gen["seeds"][seed][EPOCH]["attrs"]["edges"] == np.triu(kept | kept.T, 1).sum()
+    comp = pd.read_csv(options_run / "results" / "summary" / "comparison.csv")
+    row = comp[
+        (comp["group_a"] == "seRNN")
+        & (comp["group_b"] == "L1")
+        & (comp["matched"] == "none")
+        & (comp["metric"] == "gnm_energy_matching")
+    ].iloc[0]
+    x = passing.loc[passing["regulariser"] == "seRNN", "gnm_energy_matching"].to_numpy(float)
+    assert row["n_a"] == len(SEEDS) and row["mean_a"] == pytest.approx(x.mean(), rel=1e-8)
+    assert not comp["metric"].isin(["gnm_fitted", "gnm_best_rule"]).any()
+    figures = options_run / "results" / "summary" / "figures"
+    for name in ("gnm_energy_by_rule", "gnm_matching_vs_strength", "gnm_landscape"):
+        assert (figures / f"{name}.png").stat().st_size > 20_000, name
+    assert "gnm_energy_by_rule.png" in (options_run / "report.html").read_text()
 
 
 def test_report_embeds_the_comparison_table(options_run):

@@ -18,12 +18,19 @@ def summary_csv(path, rng: np.random.Generator):
         for s in strengths:
             for seed in (0, 1):
                 for epoch in range(3):
-                    rows.append({"regulariser": reg, "strength": s, "seed": seed, "epoch": epoch,
-                                 "val_accuracy": rng.uniform(0.8, 1.0),
-                                 "modularity": 1000 + 1e-4 * rng.random(),
-                                 "total_weight": 1e9 * rng.random(),
-                                 "clustering": 1e-8 * rng.random(),
-                                 "path_length": rng.normal()})
+                    rows.append(
+                        {
+                            "regulariser": reg,
+                            "strength": s,
+                            "seed": seed,
+                            "epoch": epoch,
+                            "val_accuracy": rng.uniform(0.8, 1.0),
+                            "modularity": 1000 + 1e-4 * rng.random(),
+                            "total_weight": 1e9 * rng.random(),
+                            "clustering": 1e-8 * rng.random(),
+                            "path_length": rng.normal(),
+                        }
+                    )
     df = pd.DataFrame(rows)
     df["passes_accuracy_filter"] = df["val_accuracy"] >= ANALYSIS["accuracy_threshold"]
     df.to_csv(path, index=False)

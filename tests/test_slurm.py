@@ -68,17 +68,26 @@ def _run_snakemake(args: list[str], workdir: Path, env: dict, log: Path) -> str:
     """Run ``python -m snakemake`` (this interpreter) in ``workdir``; return its output."""
     workdir.mkdir(parents=True, exist_ok=True)
     cmd = [
-        sys.executable, "-m", "snakemake",
-        "--snakefile", str(SNAKEFILE),
-        "--configfile", str(TINY),
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(SNAKEFILE),
+        "--configfile",
+        str(TINY),
         "--nocolor",
         *args,
     ]
     t0 = time.monotonic()
     try:
         proc = subprocess.run(
-            cmd, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, timeout=SNAKEMAKE_TIMEOUT,
+            cmd,
+            cwd=workdir,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=SNAKEMAKE_TIMEOUT,
         )
         out, rc = proc.stdout, proc.returncode
     except subprocess.TimeoutExpired as exc:
@@ -101,6 +110,7 @@ def _env(base: dict, **extra: str) -> dict:
 
 # -- the test -----------------------------------------------------------------------------------
 
+
 def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
     assert SNAKEFILE.exists(), f"{SNAKEFILE} missing"
     assert TINY.exists(), f"{TINY} missing"
@@ -109,8 +119,10 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
     common = [
         # applied automatically anyway (Snakemake's default workflow profile); explicit here.
         # Both runs take their thread counts from it: results depend on them to float rounding.
-        "--workflow-profile", str(REPO / "profiles" / "default"),
-        "--latency-wait", "5",
+        "--workflow-profile",
+        str(REPO / "profiles" / "default"),
+        "--latency-wait",
+        "5",
     ]
 
     # 1. through SLURM
@@ -124,17 +136,25 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
     n_before = len(slurm.submitted_job_ids())
     out = _run_snakemake(
         [
-            "--profile", str(REPO / "profiles" / "slurm"),
-            "--jobs", "4",
-            "--cores", str(slurm.cpus),  # CPU cap per (group) job: one node
+            "--profile",
+            str(REPO / "profiles" / "slurm"),
+            "--jobs",
+            "4",
+            "--cores",
+            str(slurm.cpus),  # CPU cap per (group) job: one node
             *common,
-            "--set-resources", *[f"{r}:mem_mb={mem_mb}" for r in RULES],
+            "--set-resources",
+            *[f"{r}:mem_mb={mem_mb}" for r in RULES],
             # poll quickly (the defaults suit a real cluster: 40 s, growing to 180 s)
-            "--slurm-init-seconds-before-status-checks", "2",
-            "--seconds-between-status-checks", "2",
+            "--slurm-init-seconds-before-status-checks",
+            "2",
+            "--seconds-between-status-checks",
+            "2",
             "--slurm-keep-successful-logs",
         ],
-        slurm_dir, slurm_env, tmp_path / "snakemake-slurm.log",
+        slurm_dir,
+        slurm_env,
+        tmp_path / "snakemake-slurm.log",
     )
 
     # the jobs went through SLURM
@@ -144,8 +164,7 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
     completed = set(slurm.completed_job_ids())
     print(f"SLURM jobs reported by Snakemake: {reported}; slurmctld accepted: {submitted}")
     assert set(reported) <= set(submitted), (
-        f"Snakemake reported SLURM ids {reported} but slurmctld logged {submitted}\n"
-        + _tail(slurm.ctld_log)
+        f"Snakemake reported SLURM ids {reported} but slurmctld logged {submitted}\n" + _tail(slurm.ctld_log)
     )
     assert set(reported) <= completed, (
         f"not every SLURM job completed with exit 0: {sorted(set(reported) - completed)}\n"
@@ -169,8 +188,10 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
     local_dir = tmp_path / "local"
     _run_snakemake(
         ["--cores", "2", *common],
-        local_dir, _env(os.environ), tmp_path / "snakemake-local.log",
+        local_dir,
+        _env(os.environ),
+        tmp_path / "snakemake-local.log",
     )
 
-    # 3. every HDF5 dataset (and attribute but the volatile ones) bit-identical, every other file byte for byte
+    # 3. every HDF5 dataset (and attribute but the volatile ones) bit-identical, other files byte for byte
     assert assert_results_identical(results_slurm, local_dir / "results") > 0

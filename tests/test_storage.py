@@ -29,45 +29,111 @@ def training_result(seed: int, n: int = N, epochs: int = E) -> TrainingResult:
     def r(*shape):
         return rng.normal(size=shape).astype(np.float32)
 
-    snapshots = {"input_kernel": r(epochs + 1, 8, n), "recurrent_bias": r(epochs + 1, n),
-                 "output_kernel": r(epochs + 1, n, 4), "output_bias": r(epochs + 1, 4)}
+    snapshots = {
+        "input_kernel": r(epochs + 1, 8, n),
+        "recurrent_bias": r(epochs + 1, n),
+        "output_kernel": r(epochs + 1, n, 4),
+        "output_bias": r(epochs + 1, 4),
+    }
     return TrainingResult(
-        recurrent=r(epochs + 1, n, n), snapshots=snapshots,
+        recurrent=r(epochs + 1, n, n),
+        snapshots=snapshots,
         **{k: v[-1] for k, v in snapshots.items()},
         history={k: rng.uniform(size=epochs) for k in storage.HISTORY},
         evaluation={k: rng.uniform(size=epochs + 1) for k in storage.EVALUATION},
-        epoch_seconds=[0.1] * epochs)
+        epoch_seconds=[0.1] * epochs,
+    )
 
 
 def write_networks(path: Path, n: int = N) -> None:
     coords = embedding.grid_coordinates((1, 2, n // 2))
     attrs = {"regulariser": "seRNN", "regulariser_type": "seRNN", "task": "maze", "strength": 0.1}
-    storage.write_networks(path, {s: training_result(s, n) for s in SEEDS}, coords,
-                           embedding.distance_matrix(coords), attrs, {"model": {"n_units": n}})
+    storage.write_networks(
+        path,
+        {s: training_result(s, n) for s in SEEDS},
+        coords,
+        embedding.distance_matrix(coords),
+        attrs,
+        {"model": {"n_units": n}},
+    )
 
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory) -> dict[str, Path]:
     """One real file of every kind, written by its writer (the pipeline's where it is cheap)."""
     d = tmp_path_factory.mktemp("real")
-    out = {k: d / f"{k}.h5" for k in ("dataset", "networks", "binarised", "table", "activity")}
-    pipeline.generate_dataset(out["dataset"], {"seed": 1, "goal_steps": 3, "delay_steps": 1,
-                                               "choice_steps": 2, "train": 16, "test": 8, "validation": 8})
+    out = {k: d / f"{k}.h5" for k in ("dataset", "networks", "binarised", "table", "activity", "generative")}
+    pipeline.generate_dataset(
+        out["dataset"],
+        {
+            "seed": 1,
+            "goal_steps": 3,
+            "delay_steps": 1,
+            "choice_steps": 2,
+            "train": 16,
+            "test": 8,
+            "validation": 8,
+        },
+    )
     write_networks(out["networks"])
-    pipeline.binarise_networks(out["networks"], out["binarised"],
-                               {"method": "proportional", "fraction": 0.2, "symmetrise": "max",
-                                "drop_diagonal": True})
-    table = {"seed": np.array([0, 3]), "modularity": np.array([0.1, 0.2]),
-             "regulariser": np.array(["seRNN", "seRNN"])}
+    pipeline.binarise_networks(
+        out["networks"],
+        out["binarised"],
+        {"method": "proportional", "fraction": 0.2, "symmetrise": "max", "drop_diagonal": True},
+    )
+    table = {
+        "seed": np.array([0, 3]),
+        "modularity": np.array([0.1, 0.2]),
+        "regulariser": np.array(["seRNN", "seRNN"]),
+    }
     windows = {"window": np.array(["goal"]), "ev": np.array([0.5])}
-    storage.write_tables(out["table"], {"table": table, "windows": windows}, {"regulariser": "seRNN"}, {},
-                         "compute_function")
+    storage.write_tables(
+        out["table"], {"table": table, "windows": windows}, {"regulariser": "seRNN"}, {}, "compute_function"
+    )
     probe = {k: np.arange(5) for k in storage.PROBE_KEYS}
-    seeds = {s: {"activity": np.ones((1, 5, 6, N), np.float32), "epochs": np.array([2]),
-                 "probabilities": np.full((1, 5, 4), 0.25, np.float32)} for s in SEEDS}
-    storage.write_activity(out["activity"], probe, seeds, embedding.grid_coordinates((1, 2, 3)),
-                           {"regulariser": "seRNN", "strength": 0.1}, {})
+    seeds = {
+        s: {
+            "activity": np.ones((1, 5, 6, N), np.float32),
+            "epochs": np.array([2]),
+            "probabilities": np.full((1, 5, 4), 0.25, np.float32),
+        }
+        for s in SEEDS
+    }
+    storage.write_activity(
+        out["activity"],
+        probe,
+        seeds,
+        embedding.grid_coordinates((1, 2, 3)),
+        {"regulariser": "seRNN", "strength": 0.1},
+        {},
+    )
+    pipeline.fit_generative(
+        out["networks"],
+        out["binarised"],
+        out["generative"],
+        GENERATIVE,
+        {"accuracy_threshold": 0.0, "epoch": E},
+        {"fraction": 0.2},
+    )
     return out
+
+
+#: A tiny GNM search of every snapshot (levels x samples = GNM_S samples per rule).
+GENERATIVE = {
+    "rules": ["sptl", "matching"],
+    "levels": 2,
+    "samples": 3,
+    "pow": 2.0,
+    "eta_bounds": [-7, 7],
+    "gamma_bounds": [-7, 7],
+    "modelvar": "powerlaw",
+    "epsilon": 1e-5,
+    "target": "binarised",
+    "fit_failing": True,
+    "epochs": list(range(E + 1)),
+    "seed": 4,
+}
+GNM_S = 6
 
 
 READERS = {
@@ -76,6 +142,7 @@ READERS = {
     "binarised": storage.read_binarised,
     "table": storage.read_table,
     "activity": storage.read_activity,
+    "generative": storage.read_generative,
 }
 
 
@@ -88,6 +155,17 @@ def test_real_files_read_back(real):
     assert list(storage.read_table(real["table"])) == ["seed", "modularity", "regulariser"]
     assert list(storage.read_table(real["table"], "windows")) == ["window", "ev"]
     assert storage.read_activity(real["activity"])["seeds"][3]["activity"].shape == (1, 5, 6, N)
+    gen = storage.read_generative(real["generative"])
+    assert sorted(gen["seeds"]) == list(SEEDS) and sorted(gen["seeds"][3]) == list(range(E + 1))
+    fit = gen["seeds"][3][E]["rules"]["matching"]
+    assert fit["ks"].shape == (GNM_S, 4) and fit["ks_columns"] == [
+        "degree",
+        "clustering",
+        "betweenness",
+        "edge_length",
+    ]
+    assert fit["best_energy"] == fit["energy"].min() == gen["table"]["gnm_energy_matching"][-1]
+    assert len(gen["table"]["seed"]) == len(SEEDS) * (E + 1)
 
 
 def corrupt_copy(src: Path, dst: Path, edit) -> Path:
@@ -103,18 +181,21 @@ def reshape(name: str, shape: tuple):
         dtype = f[name].dtype
         del f[name]
         f.create_dataset(name, data=np.zeros(shape, dtype))
+
     return edit
 
 
 def drop(name: str):
     def edit(f):
         del f[name]
+
     return edit
 
 
 def drop_attr(obj: str, attr: str):
     def edit(f):
         del f[obj].attrs[attr]
+
     return edit
 
 
@@ -125,8 +206,10 @@ CORRUPTIONS = {
         (drop("train/labels"), "missing dataset /train/labels"),
         (reshape("test/labels", (8, 3)), "/test/labels has shape (8, 3), expected (8, 4)"),
         (reshape("test/maze_id", (7,)), "/test/maze_id has shape (7,), expected (8,)"),
-        (reshape("validation/inputs", (8, 5, 8)),
-         "/validation/inputs has shape (8, 5, 8), expected (8, 6, 8)"),
+        (
+            reshape("validation/inputs", (8, 5, 8)),
+            "/validation/inputs has shape (8, 5, 8), expected (8, 6, 8)",
+        ),
     ],
     "networks": [
         (drop("seed3/recurrent"), "missing dataset /seed3/recurrent"),
@@ -157,6 +240,28 @@ CORRUPTIONS = {
         (reshape("seed0/probabilities", (1, 4, 4)), "/seed0/probabilities has shape"),
         (drop_attr("/", "regulariser"), "lacks the attribute(s) regulariser"),
     ],
+    "generative": [
+        (drop("seed0/epoch2/matching/energy"), "missing dataset /seed0/epoch2/matching/energy"),
+        (drop("seed3/epoch1/sptl"), "missing group /seed3/epoch1/sptl"),
+        (
+            reshape("seed3/epoch0/matching/ks", (GNM_S, 3)),
+            "/seed3/epoch0/matching/ks has shape (6, 3), expected (6, 4)",
+        ),
+        (
+            reshape("seed0/epoch2/sptl/eta", (GNM_S - 1,)),
+            "/seed0/epoch2/sptl/eta has shape (5,), expected (6,)",
+        ),
+        (
+            drop_attr("seed0/epoch2/matching", "best_energy"),
+            "/seed0/epoch2/matching lacks the attribute(s) best_energy",
+        ),
+        (drop_attr("seed0/epoch2/matching/ks", "columns"), "ks lacks the attribute(s) columns"),
+        (drop_attr("seed3/epoch1", "edges"), "/seed3/epoch1 lacks the attribute(s) edges"),
+        (drop_attr("/", "rules"), "lacks the attribute(s) rules"),
+        (drop("table"), "missing group /table"),
+        (reshape("table/gnm_best_energy", (2,)), "/table/gnm_best_energy has shape (2,), expected (6,)"),
+        (lambda f: [f.__delitem__(f"seed{s}") for s in SEEDS], "holds no seed<k> groups"),
+    ],
 }
 
 
@@ -170,12 +275,15 @@ def test_reader_names_file_and_layout_problem(real, tmp_path, kind, i):
 
 
 @pytest.mark.parametrize("kind", READERS)
-@pytest.mark.parametrize("damage, words", [
-    ("empty", "is empty"),
-    ("truncated", "is not a readable HDF5 file"),
-    ("text", "is not a readable HDF5 file"),
-    ("missing", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        ("empty", "is empty"),
+        ("truncated", "is not a readable HDF5 file"),
+        ("text", "is not a readable HDF5 file"),
+        ("missing", "does not exist"),
+    ],
+)
 def test_reader_names_file_that_is_not_hdf5(real, tmp_path, kind, damage, words):
     bad = tmp_path / f"{kind}.h5"
     data = real[kind].read_bytes()
@@ -190,7 +298,7 @@ def test_reader_names_file_that_is_not_hdf5(real, tmp_path, kind, damage, words)
     assert str(bad) in str(info.value) and words in str(info.value), str(info.value)
 
 
-@pytest.mark.parametrize("kind", ["networks", "binarised", "table", "activity"])
+@pytest.mark.parametrize("kind", ["networks", "binarised", "table", "activity", "generative"])
 def test_dataset_of_another_tool_or_another_kind_is_named(real, tmp_path, kind):
     """A valid HDF5 file of another layout: some other tool's, or another step's output."""
     other = tmp_path / "other.h5"
@@ -213,27 +321,41 @@ def test_networks_with_another_unit_count_than_expected(real):
 
 def test_metrics_step_names_binarised_file_of_other_seeds(real, tmp_path):
     other = tmp_path / "binarised.h5"
-    corrupt_copy(real["binarised"], other,
-                 lambda f: f.move("seed3", "seed4") or f["seed4"].attrs.modify("seed", 4))
+    corrupt_copy(
+        real["binarised"], other, lambda f: f.move("seed3", "seed4") or f["seed4"].attrs.modify("seed", 4)
+    )
     with pytest.raises(storage.FormatError, match=r"holds seeds \[0, 4\].*\[0, 3\]"):
-        pipeline.compute_metrics(real["networks"], other, tmp_path / "m.h5", {
-            "n_nulls": 2, "seed": 0, "modularity_gamma": 1.0, "louvain_runs": 0,
-            "small_world_propensity": False})
+        pipeline.compute_metrics(
+            real["networks"],
+            other,
+            tmp_path / "m.h5",
+            {
+                "n_nulls": 2,
+                "seed": 0,
+                "modularity_gamma": 1.0,
+                "louvain_runs": 0,
+                "small_world_propensity": False,
+            },
+        )
 
 
 # -- coordinates files --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, content, words", [
-    ("text.csv", "x,y,z\na,b,c\nd,e,f\n", "line 2 is not numbers: 'a,b,c'"),
-    ("ragged.csv", "0,0,0\n1,1\n", "rows hold different numbers of values"),
-    ("empty.csv", "# nothing\n\n", "holds no rows of numbers"),
-    ("binary.csv", b"\x89HDF\r\n\x1a\n\xff\xfe\x00", "is not a text file"),
-    ("strings.npy", np.array([["a", "b", "c"]] * 6), "holds <U1 values, not numbers"),
-    ("pickled.npy", np.array([{"a": 1}] * 6, dtype=object), "is not a readable .npy array"),
-    ("truncated.npy", "truncate", "is not a readable .npy array"),
-    ("shape.npy", np.zeros((6, 2)), "holds shape (6, 2), expected (6, 3)"),
-    ("nan.csv", "0,0,0\n1,nan,1\n2,2,2\n3,3,3\n4,4,4\n5,5,5\n", "non-finite values"),
-])
+
+@pytest.mark.parametrize(
+    "name, content, words",
+    [
+        ("text.csv", "x,y,z\na,b,c\nd,e,f\n", "line 2 is not numbers: 'a,b,c'"),
+        ("ragged.csv", "0,0,0\n1,1\n", "rows hold different numbers of values"),
+        ("empty.csv", "# nothing\n\n", "holds no rows of numbers"),
+        ("binary.csv", b"\x89HDF\r\n\x1a\n\xff\xfe\x00", "is not a text file"),
+        ("strings.npy", np.array([["a", "b", "c"]] * 6), "holds <U1 values, not numbers"),
+        ("pickled.npy", np.array([{"a": 1}] * 6, dtype=object), "is not a readable .npy array"),
+        ("truncated.npy", "truncate", "is not a readable .npy array"),
+        ("shape.npy", np.zeros((6, 2)), "holds shape (6, 2), expected (6, 3)"),
+        ("nan.csv", "0,0,0\n1,nan,1\n2,2,2\n3,3,3\n4,4,4\n5,5,5\n", "non-finite values"),
+    ],
+)
 def test_coordinates_file_problems_are_named(tmp_path, name, content, words):
     path = tmp_path / name
     if isinstance(content, np.ndarray):
@@ -260,6 +382,7 @@ def test_coordinates_files_that_are_right_load(tmp_path):
 
 
 # -- atomic writes ------------------------------------------------------------------------------
+
 
 def test_exception_while_writing_leaves_the_old_file_and_no_temporary(real, tmp_path):
     target = tmp_path / "networks.h5"
@@ -298,8 +421,9 @@ def test_writer_killed_during_the_write_leaves_no_file_at_the_target(tmp_path):
     """A process killed (SIGKILL: no clean-up) after part of a networks file is written leaves only
     a temporary file beside the target; the next write of that target removes it."""
     target = tmp_path / "networks" / "0.1.h5"
-    proc = run_killed(KILLED_WRITER.format(tests=str(REPO / "tests"),
-                                           write=f"test_storage.write_networks({str(target)!r})"))
+    proc = run_killed(
+        KILLED_WRITER.format(tests=str(REPO / "tests"), write=f"test_storage.write_networks({str(target)!r})")
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert not target.exists()
     stale = list(target.parent.glob(".0.1.h5.*.tmp"))

@@ -9,8 +9,14 @@ from sernn import task
 # goal, offered directions, answer.  Goal inputs: 7 -> 0, 9 -> 1, 17 -> 2, 19 -> 3.
 # Direction inputs/outputs: l -> 0, u -> 1, r -> 2, d -> 3.
 HAND = [
-    (9, "ul", "u"), (9, "rd", "r"), (19, "ld", "d"), (17, "rd", "d"),
-    (17, "ul", "l"), (7, "ur", "u"), (19, "lr", "r"), (7, "lr", "l"),
+    (9, "ul", "u"),
+    (9, "rd", "r"),
+    (19, "ld", "d"),
+    (17, "rd", "d"),
+    (17, "ul", "l"),
+    (7, "ur", "u"),
+    (19, "lr", "r"),
+    (7, "lr", "l"),
 ]
 GOAL_INPUT = {7: 0, 9: 1, 17: 2, 19: 3}
 DIR = {"l": 0, "u": 1, "r": 2, "d": 3}

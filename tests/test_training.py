@@ -71,10 +71,13 @@ def test_matches_keras_model(data):
             return regularisers.penalty(x, "seRNN", 0.1, dist)
 
     init = training.initial_weights(5, 8, 100, 4)
-    model = keras.Sequential([
-        keras.layers.GaussianNoise(0.0),
-        keras.layers.SimpleRNN(100, activation="relu", recurrent_regularizer=Reg()),
-        keras.layers.Dense(4, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.layers.GaussianNoise(0.0),
+            keras.layers.SimpleRNN(100, activation="relu", recurrent_regularizer=Reg()),
+            keras.layers.Dense(4, activation="softmax"),
+        ]
+    )
     model.build((None, 50, 8))
     model.layers[1].set_weights([init["input_kernel"], init["recurrent_kernel"], init["recurrent_bias"]])
     model.layers[2].set_weights([init["output_kernel"], init["output_bias"]])
@@ -88,16 +91,22 @@ def test_matches_keras_model(data):
 
 def test_hidden_activity_reproduces_predictions(data):
     r = training.Trainer(spec(), D, 50).train(1, 0.1, data)
-    weights = {"input_kernel": r.input_kernel, "recurrent_kernel": r.recurrent[-1],
-               "recurrent_bias": r.recurrent_bias, "output_kernel": r.output_kernel,
-               "output_bias": r.output_bias}
+    weights = {
+        "input_kernel": r.input_kernel,
+        "recurrent_kernel": r.recurrent[-1],
+        "recurrent_bias": r.recurrent_bias,
+        "output_kernel": r.output_kernel,
+        "output_bias": r.output_bias,
+    }
     states, probs = training.hidden_activity(weights, data["validation"]["inputs"])
     assert states.shape == (128, 50, 100) and np.all(states >= 0)
     acc = np.mean(probs.argmax(1) == data["validation"]["labels"].argmax(1))
     assert acc == pytest.approx(r.evaluation["validation_accuracy"][-1], abs=1e-6)
     # the last state through the read-out gives the same probabilities
     logits = states[:, -1] @ r.output_kernel + r.output_bias
-    np.testing.assert_allclose(probs, np.exp(logits) / np.exp(logits).sum(1, keepdims=True), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        probs, np.exp(logits) / np.exp(logits).sum(1, keepdims=True), rtol=1e-4, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("stack", [(), (3,)])

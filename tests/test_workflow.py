@@ -9,14 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO, SNAKEFILE, TINY, assert_results_identical, job_counts, snakemake
 
 pytestmark = pytest.mark.slow
@@ -54,6 +52,39 @@ def test_every_output_has_the_documented_shape(tiny_run):
                 assert all(int(a[e].sum()) == 2 * 495 for e in range(EPOCHS + 1))
             with h5py.File(res / "metrics" / reg / f"{lab}.h5") as f:
                 assert f["table"]["modularity"].shape == (EPOCHS + 1,)
+
+
+def test_generative_outputs(tiny_run):
+    """One GNM fit per seed at the analysed epoch (tiny.yaml fits the failing tiny networks), every
+    rule with levels x samples samples, and the same numbers in the file's table and the summary."""
+    from sernn import generative, storage
+
+    gen_cfg = TINY_CFG["generative"]
+    n_samples = gen_cfg["levels"] * gen_cfg["samples"]
+    df = pd.read_csv(tiny_run / "results" / "summary" / "metrics.csv")
+    for reg, labels in STRENGTHS.items():
+        for lab in labels:
+            path = tiny_run / "results" / "generative" / reg / f"{lab}.h5"
+            with h5py.File(path) as f:
+                assert list(f["seed0"]) == [f"epoch{EPOCHS}"] and f.attrs["regulariser"] == reg
+                g = f["seed0"][f"epoch{EPOCHS}"]
+                assert list(g) == list(generative.RULES) and g.attrs["edges"] == 495
+                for rule in generative.RULES:
+                    for k in ("eta", "gamma", "energy", "level"):
+                        assert g[rule][k].shape == (n_samples,)
+                    assert g[rule]["ks"].shape == (n_samples, 4)
+                    assert list(g[rule]["ks"].attrs["columns"]) == list(generative.KS_COLUMNS)
+                    assert g[rule].attrs["best_energy"] == g[rule]["energy"][()].min()
+                assert f["table"]["gnm_best_energy"].shape == (1,)
+            table = storage.read_generative(path)["table"]
+            row = df[(df["regulariser"] == reg) & (df["strength"] == float(lab)) & (df["epoch"] == EPOCHS)]
+            for col in ("gnm_best_energy", "gnm_energy_matching", "gnm_eta_clu_avg", "gnm_gamma_deg_prod"):
+                assert row[col].iloc[0] == pytest.approx(table[col][0], rel=1e-9), col
+            assert row["gnm_best_rule"].iloc[0] == table["gnm_best_rule"][0] in generative.RULES
+    assert df.loc[df["epoch"] == EPOCHS, "gnm_best_energy"].between(0, 1).all()
+    assert df.loc[df["epoch"] < EPOCHS, [c for c in df if c.startswith("gnm_")]].isna().all().all()
+    log = (tiny_run / "results" / "logs" / "fit_generative" / "seRNN" / "0.1.log").read_text()
+    assert f"GNM seed 0 epoch {EPOCHS}: best rule" in log and "packages used:" in log
 
 
 def test_activity_and_function_outputs(tiny_run):
@@ -98,9 +129,20 @@ def test_summary_has_one_row_per_network_and_epoch(tiny_run):
     assert len(df) == 4 * (EPOCHS + 1)
     keys = df[["regulariser", "strength", "seed", "epoch"]]
     assert not keys.duplicated().any()
-    for col in ("modularity", "clustering", "path_length", "efficiency", "small_worldness",
-                "total_weight", "weight_distance_corr", "weighted_edge_length", "density",
-                "accuracy", "val_accuracy", "passes_accuracy_filter"):
+    for col in (
+        "modularity",
+        "clustering",
+        "path_length",
+        "efficiency",
+        "small_worldness",
+        "total_weight",
+        "weight_distance_corr",
+        "weighted_edge_length",
+        "density",
+        "accuracy",
+        "val_accuracy",
+        "passes_accuracy_filter",
+    ):
         assert col in df.columns, col
     assert set(df["regulariser"]) == {"seRNN", "L1"}
     np.testing.assert_allclose(df["density"], 0.1, atol=1e-12)
@@ -111,10 +153,22 @@ def test_summary_has_one_row_per_network_and_epoch(tiny_run):
     pq = pd.read_parquet(tiny_run / "results" / "summary" / "metrics.parquet")
     assert len(pq) == len(df)
     figures = tiny_run / "results" / "summary" / "figures"
-    for name in ("accuracy_vs_strength", "metrics_vs_strength", "trajectories", "function_vs_strength",
-                 "function_over_time", "example_networks", "metrics_vs_total_weight",
-                 "function_vs_total_weight"):
+    for name in (
+        "accuracy_vs_strength",
+        "metrics_vs_strength",
+        "trajectories",
+        "function_vs_strength",
+        "function_over_time",
+        "example_networks",
+        "metrics_vs_total_weight",
+        "function_vs_total_weight",
+        "gnm_matching_vs_strength",
+        "gnm_matching_vs_total_weight",
+        "gnm_landscape",
+    ):
         assert (figures / f"{name}.png").stat().st_size > 10_000, name
+    # the energy boxes are over passing networks, and no tiny network passes: the figure says so
+    assert (figures / "gnm_energy_by_rule.png").stat().st_size > 1_000
     comp = pd.read_csv(tiny_run / "results" / "summary" / "comparison.csv")
     assert {"metric", "group_a", "group_b", "accuracy_bin", "cohens_d", "p"} <= set(comp.columns)
     assert set(comp["accuracy_bin"]) == {"all", "[0.9, 0.95)", "[0.95, 0.99)", "[0.99, 1.01)"}
@@ -163,6 +217,22 @@ def test_changing_a_metrics_parameter_does_not_retrain(tiny_run, tmp_path):
     counts = job_counts(snakemake(tiny_run, "-n", configfile=path).stdout)
     assert counts.get("compute_metrics") == 4
     assert "train" not in counts and "binarise" not in counts
+    assert "fit_generative" not in counts
+
+
+def test_changing_a_gnm_parameter_refits_only_gnms(tiny_run, tmp_path):
+    """A GNM setting reruns the fits and what follows them; the claims' bootstrap (an analysis key
+    the fits do not use) reruns no fit."""
+    cfg = dict(TINY_CFG, generative={**TINY_CFG["generative"], "samples": 5})
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    counts = job_counts(snakemake(tiny_run, "-n", configfile=path).stdout)
+    assert counts.get("fit_generative") == 4 and counts.get("plot_generative") == 1
+    assert "compute_metrics" not in counts and "train" not in counts
+    cfg = dict(TINY_CFG, analysis={**TINY_CFG["analysis"], "claims": {"n_boot": 50}})
+    path.write_text(yaml.safe_dump(cfg))
+    counts = job_counts(snakemake(tiny_run, "-n", configfile=path).stdout)
+    assert counts.get("claims") == 1 and "fit_generative" not in counts
 
 
 def test_run_from_scratch_is_bit_identical(tiny_run, tmp_path):
@@ -205,15 +275,28 @@ def test_killed_training_job_leaves_no_complete_output(tiny_run, tmp_path):
         f"        open({str(marker)!r}, 'w').close()\n"
         "        os.killpg(os.getpgid(0), signal.SIGKILL)\n"
         "    return out\n"
-        "h5py.Group.create_dataset = create_dataset\n")
+        "h5py.Group.create_dataset = create_dataset\n"
+    )
     work = tmp_path / "work"
     work.mkdir()
     target = work / "results" / "networks" / "seRNN" / "0.1.h5"
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(work),
-           "--cores", "2", "--configfile", str(TINY)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(SNAKEFILE),
+        "--directory",
+        str(work),
+        "--cores",
+        "2",
+        "--configfile",
+        str(TINY),
+    ]
     env = dict(os.environ, PYTHONPATH=str(hook))
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True
+    )
     try:
         deadline = time.time() + 600
         while not marker.exists() and proc.poll() is None and time.time() < deadline:
@@ -243,7 +326,15 @@ def test_paper_preset_dry_run_job_counts(tmp_path):
     n = 1001 + 1001 + 101 + 101 + 101
     for rule in ("train", "binarise", "compute_metrics", "record_activity", "compute_function"):
         assert counts[rule] == n, (rule, counts)
-    for rule in ("generate_dataset", "aggregate", "comparison", "plot_figures", "plot_examples"):
+    assert counts["fit_generative"] == n, counts
+    for rule in (
+        "generate_dataset",
+        "aggregate",
+        "comparison",
+        "plot_figures",
+        "plot_examples",
+        "plot_generative",
+    ):
         assert counts[rule] == 1, (rule, counts)
 
 
@@ -252,13 +343,34 @@ def test_html_report_has_every_figure_and_caption(tiny_run):
     snakemake(tiny_run, "--report", str(report))
     text = report.read_text(errors="replace")
     assert report.stat().st_size > 100_000
-    for name in ("accuracy_vs_strength.png", "metrics_vs_strength.png", "trajectories.png",
-                 "function_vs_strength.png", "function_over_time.png", "example_networks.png",
-                 "metrics_vs_total_weight.png", "function_vs_total_weight.png", "claims.csv",
-                 "comparison.csv", "metrics.csv"):
+    for name in (
+        "accuracy_vs_strength.png",
+        "metrics_vs_strength.png",
+        "trajectories.png",
+        "function_vs_strength.png",
+        "function_over_time.png",
+        "example_networks.png",
+        "metrics_vs_total_weight.png",
+        "function_vs_total_weight.png",
+        "claims.csv",
+        "comparison.csv",
+        "metrics.csv",
+        "gnm_energy_by_rule.png",
+        "gnm_matching_vs_strength.png",
+        "gnm_matching_vs_total_weight.png",
+        "gnm_landscape.png",
+    ):
         assert name in text, name
-    for caption_words in ("Cohen's d", "matched validation accuracy", "Newman's spectral method",
-                          "mean absolute activation"):
+    for caption_words in (
+        "Cohen's d",
+        "matched validation accuracy",
+        "Newman's spectral method",
+        "mean absolute activation",
+        "Generative models",
+        "largest of four",
+        "Voronoi search",
+        "energy landscape of the matching rule",
+    ):
         assert caption_words in text, caption_words
 
 
@@ -279,7 +391,8 @@ def test_metrics_of_trained_networks_match_bctpy(tiny_run):
                 row = {k: v[epoch] for k, v in table.items()}
                 assert row["clustering"] == pytest.approx(np.mean(bct.clustering_coef_bu(a)), abs=1e-10)
                 assert row["path_length"] == pytest.approx(
-                    bct.charpath(bct.distance_bin(a), include_infinite=False)[0], abs=1e-10)
+                    bct.charpath(bct.distance_bin(a), include_infinite=False)[0], abs=1e-10
+                )
                 assert row["efficiency"] == pytest.approx(bct.efficiency_bin(a), abs=1e-10)
                 w = np.abs(rec[epoch]).astype(float)
                 np.fill_diagonal(w, 0)

@@ -19,9 +19,20 @@ import itertools
 import numpy as np
 
 #: Columns never compared (keys, flags, bookkeeping).
-NOT_METRICS = {"regulariser", "regulariser_type", "task", "strength", "seed", "epoch",
-               "passes_accuracy_filter", "diverged", "n_edges", "n_components", "n_modules",
-               "disconnected_nulls"}
+NOT_METRICS = {
+    "regulariser",
+    "regulariser_type",
+    "task",
+    "strength",
+    "seed",
+    "epoch",
+    "passes_accuracy_filter",
+    "diverged",
+    "n_edges",
+    "n_components",
+    "n_modules",
+    "disconnected_nulls",
+}
 
 #: The covariate of comparisons at matched total weight (entered as its logarithm).
 WEIGHT_COLUMN = "total_weight"
@@ -76,8 +87,9 @@ def common_support(xa: np.ndarray, xb: np.ndarray) -> tuple[float, float]:
     return (float(lo), float(hi)) if lo <= hi else (float("nan"), float("nan"))
 
 
-def adjusted_difference(y: np.ndarray, group: np.ndarray, covariate: np.ndarray,
-                        degree: int = WEIGHT_DEGREE) -> dict[str, float]:
+def adjusted_difference(
+    y: np.ndarray, group: np.ndarray, covariate: np.ndarray, degree: int = WEIGHT_DEGREE
+) -> dict[str, float]:
     """OLS fit of y = b0 + b1 group + sum_{k=1..degree} c_k z^k, z = (covariate - mean) / sd.
 
     y, covariate: (n,) floats; group: (n,) 0/1 (1 = group a). Returns ``difference`` b1 (a - b at
@@ -90,7 +102,7 @@ def adjusted_difference(y: np.ndarray, group: np.ndarray, covariate: np.ndarray,
     nan = {k: float("nan") for k in ("difference", "se", "t", "p", "resid_sd", "d")}
     sd = x.std()
     z = (x - x.mean()) / sd if sd > 0 else np.zeros_like(x)
-    X = np.column_stack([np.ones_like(y), g] + [z ** k for k in range(1, int(degree) + 1)])
+    X = np.column_stack([np.ones_like(y), g] + [z**k for k in range(1, int(degree) + 1)])
     dof = y.size - X.shape[1]
     if dof < 1 or np.linalg.matrix_rank(X) < X.shape[1] or np.all(y == y[0]):
         return nan
@@ -100,9 +112,14 @@ def adjusted_difference(y: np.ndarray, group: np.ndarray, covariate: np.ndarray,
     se = float(np.sqrt(s2 * np.linalg.inv(X.T @ X)[1, 1]))
     b1 = float(beta[1])
     t = b1 / se if se > 0 else float("nan")
-    return {"difference": b1, "se": se, "t": t,
-            "p": float(2 * stats.t.sf(abs(t), dof)) if np.isfinite(t) else float("nan"),
-            "resid_sd": float(np.sqrt(s2)), "d": b1 / float(np.sqrt(s2)) if s2 > 0 else float("nan")}
+    return {
+        "difference": b1,
+        "se": se,
+        "t": t,
+        "p": float(2 * stats.t.sf(abs(t), dof)) if np.isfinite(t) else float("nan"),
+        "resid_sd": float(np.sqrt(s2)),
+        "d": b1 / float(np.sqrt(s2)) if s2 > 0 else float("nan"),
+    }
 
 
 def on_support(ya, wa, yb, wb):
@@ -131,21 +148,40 @@ def matched_weight_effect(ya, wa, yb, wb, degree: int = WEIGHT_DEGREE) -> dict[s
     ``weight_lo``, ``weight_hi`` (the support, in total weight). Estimates are nan when either group
     has fewer than 2 networks on the support."""
     ya, la, yb, lb, (lo, hi) = on_support(ya, wa, yb, wb)
-    out = {"n_a": ya.size, "mean_a": ya.mean() if ya.size else np.nan,
-           "sd_a": ya.std(ddof=1) if ya.size > 1 else np.nan,
-           "n_b": yb.size, "mean_b": yb.mean() if yb.size else np.nan,
-           "sd_b": yb.std(ddof=1) if yb.size > 1 else np.nan}
+    out = {
+        "n_a": ya.size,
+        "mean_a": ya.mean() if ya.size else np.nan,
+        "sd_a": ya.std(ddof=1) if ya.size > 1 else np.nan,
+        "n_b": yb.size,
+        "mean_b": yb.mean() if yb.size else np.nan,
+        "sd_b": yb.std(ddof=1) if yb.size > 1 else np.nan,
+    }
     fit = {k: float("nan") for k in ("difference", "d", "t", "p")}
     if ya.size >= 2 and yb.size >= 2:
-        fit = adjusted_difference(np.concatenate([ya, yb]),
-                                  np.r_[np.ones(ya.size), np.zeros(yb.size)],
-                                  np.concatenate([la, lb]), degree)
-    return {**out, "difference": fit["difference"], "cohens_d": fit["d"], "t": fit["t"],
-            "p": fit["p"], "weight_lo": lo, "weight_hi": hi}
+        fit = adjusted_difference(
+            np.concatenate([ya, yb]),
+            np.r_[np.ones(ya.size), np.zeros(yb.size)],
+            np.concatenate([la, lb]),
+            degree,
+        )
+    return {
+        **out,
+        "difference": fit["difference"],
+        "cohens_d": fit["d"],
+        "t": fit["t"],
+        "p": fit["p"],
+        "weight_lo": lo,
+        "weight_hi": hi,
+    }
 
 
-def compare(df, epoch: int, accuracy_bins: list[float] | None = None, metrics: list[str] | None = None,
-            weight_degree: int | None = WEIGHT_DEGREE):
+def compare(
+    df,
+    epoch: int,
+    accuracy_bins: list[float] | None = None,
+    metrics: list[str] | None = None,
+    weight_degree: int | None = WEIGHT_DEGREE,
+):
     """One row per metric x pair of regularisers x comparison: mean, sd, n of each group, the
     difference a - b, Cohen's d and a t-test's t and p. Only rows at ``epoch`` that pass the
     accuracy filter enter. ``matched`` says what the comparison holds equal:
@@ -176,25 +212,52 @@ def compare(df, epoch: int, accuracy_bins: list[float] | None = None, metrics: l
                 t, p = welch(a, b)
                 mean_a = a.mean() if a.size else np.nan
                 mean_b = b.mean() if b.size else np.nan
-                rows.append({"metric": m, "group_a": name_a, "group_b": name_b,
-                             "matched": "none" if bin_name == "all" else "accuracy",
-                             "accuracy_bin": bin_name, "epoch": epoch,
-                             "mean_a": mean_a, "sd_a": a.std(ddof=1) if a.size > 1 else np.nan,
-                             "n_a": a.size, "mean_b": mean_b,
-                             "sd_b": b.std(ddof=1) if b.size > 1 else np.nan, "n_b": b.size,
-                             "difference": mean_a - mean_b, "cohens_d": cohens_d(a, b), "t": t, "p": p,
-                             "weight_lo": np.nan, "weight_hi": np.nan})
+                rows.append(
+                    {
+                        "metric": m,
+                        "group_a": name_a,
+                        "group_b": name_b,
+                        "matched": "none" if bin_name == "all" else "accuracy",
+                        "accuracy_bin": bin_name,
+                        "epoch": epoch,
+                        "mean_a": mean_a,
+                        "sd_a": a.std(ddof=1) if a.size > 1 else np.nan,
+                        "n_a": a.size,
+                        "mean_b": mean_b,
+                        "sd_b": b.std(ddof=1) if b.size > 1 else np.nan,
+                        "n_b": b.size,
+                        "difference": mean_a - mean_b,
+                        "cohens_d": cohens_d(a, b),
+                        "t": t,
+                        "p": p,
+                        "weight_lo": np.nan,
+                        "weight_hi": np.nan,
+                    }
+                )
         if weight_degree is None or WEIGHT_COLUMN not in at.columns:
             continue
         ga, gb = at[at["regulariser"] == name_a], at[at["regulariser"] == name_b]
         for m in metrics:
             if m == WEIGHT_COLUMN:
                 continue
-            eff = matched_weight_effect(ga[m].to_numpy(float), ga[WEIGHT_COLUMN].to_numpy(float),
-                                        gb[m].to_numpy(float), gb[WEIGHT_COLUMN].to_numpy(float),
-                                        weight_degree)
-            rows.append({"metric": m, "group_a": name_a, "group_b": name_b, "matched": "total_weight",
-                         "accuracy_bin": "all", "epoch": epoch, **eff})
+            eff = matched_weight_effect(
+                ga[m].to_numpy(float),
+                ga[WEIGHT_COLUMN].to_numpy(float),
+                gb[m].to_numpy(float),
+                gb[WEIGHT_COLUMN].to_numpy(float),
+                weight_degree,
+            )
+            rows.append(
+                {
+                    "metric": m,
+                    "group_a": name_a,
+                    "group_b": name_b,
+                    "matched": "total_weight",
+                    "accuracy_bin": "all",
+                    "epoch": epoch,
+                    **eff,
+                }
+            )
     return pd.DataFrame(rows)
 
 

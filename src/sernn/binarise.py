@@ -35,8 +35,10 @@ def magnitudes(w: np.ndarray, symmetrise: str = "max", drop_diagonal: bool = Tru
         raise ValueError(f"symmetrise must be one of {SYMMETRISE}, got {symmetrise!r}")
     a = np.abs(np.asarray(w, dtype=np.float64))
     if not np.all(np.isfinite(a)):
-        raise ValueError(f"weights must be finite to binarise (a diverged network?): "
-                         f"{int(np.count_nonzero(~np.isfinite(a)))} of {a.size} are NaN or inf")
+        raise ValueError(
+            f"weights must be finite to binarise (a diverged network?): "
+            f"{int(np.count_nonzero(~np.isfinite(a)))} of {a.size} are NaN or inf"
+        )
     if drop_diagonal:
         a = a.copy()
         np.fill_diagonal(a, 0.0)
@@ -74,8 +76,13 @@ def threshold_quantile(a: np.ndarray, fraction: float) -> np.ndarray:
     return (a > np.quantile(a, 1.0 - fraction)).astype(np.uint8)
 
 
-def binarise(w: np.ndarray, method: str = "proportional", fraction: float = 0.1,
-             symmetrise: str = "max", drop_diagonal: bool = True) -> np.ndarray:
+def binarise(
+    w: np.ndarray,
+    method: str = "proportional",
+    fraction: float = 0.1,
+    symmetrise: str = "max",
+    drop_diagonal: bool = True,
+) -> np.ndarray:
     """Binarise one weight matrix. w: (n, n) signed weights. Returns (n, n) uint8 0/1 adjacency
     (symmetric unless ``symmetrise == "none"``). ``fraction`` is the fraction of weights kept."""
     a = magnitudes(w, symmetrise, drop_diagonal)
@@ -100,7 +107,7 @@ def finite_snapshots(ws: np.ndarray) -> np.ndarray:
 def undirected(adjacency: np.ndarray) -> np.ndarray:
     """A OR A^T with zero diagonal: the undirected graph that undirected measures see.
     adjacency: (n, n) 0/1. Returns (n, n) uint8 symmetric."""
-    a = (np.asarray(adjacency) != 0)
+    a = np.asarray(adjacency) != 0
     a = a | a.T
     np.fill_diagonal(a, False)
     return a.astype(np.uint8)

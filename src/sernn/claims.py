@@ -27,8 +27,16 @@ import numpy as np
 
 from .analysis import WEIGHT_COLUMN, WEIGHT_DEGREE, cohens_d, matched_weight_effect, on_support
 
-__all__ = ["Claim", "CLAIMS", "CLAIM_COLUMNS", "MIN_N", "claim_values", "bootstrap_d_interval", "verdict",
-           "evaluate_claims"]
+__all__ = [
+    "Claim",
+    "CLAIMS",
+    "CLAIM_COLUMNS",
+    "MIN_N",
+    "claim_values",
+    "bootstrap_d_interval",
+    "verdict",
+    "evaluate_claims",
+]
 
 
 class Claim(NamedTuple):
@@ -45,21 +53,40 @@ class Claim(NamedTuple):
 #: weighted network, made undirected as ``sernn.modularity.weighted_modularity`` states; their sigma,
 #: which equals C / C_null).
 CLAIMS: tuple[Claim, ...] = (
-    Claim("modularity", "modularity_weighted", +1,
-          "seRNNs are more modular (Q of the weighted network (|W| + |W|^T)/2 without self-connections;"
-          " the authors: Q of |W|)"),
-    Claim("small-worldness", "clustering_ratio", +1,
-          "seRNNs are more small-world (C / C_null, equal to the authors' sigma)"),
-    Claim("weight-distance", "weight_distance_corr", -1,
-          "seRNN weights fall with distance (Pearson r of |w| and distance over non-zero weights)"),
-    Claim("functional clustering in space", "function_cluster_z", -1,
-          "functionally similar units sit closer together (mean of goal_cluster_z and choice_cluster_z:"
-          " z of the within-group mean distance against random unit sets; below 0 = clustered)"),
-    Claim("mixed selectivity", "mixed_selectivity", +1,
-          "seRNN units code goal and choice together (Pearson r across units of EV_goal and EV_choice"
-          " in the choice period)"),
-    Claim("energy", "energy", -1,
-          "seRNNs use less energy (mean absolute activation on the probe set)"),
+    Claim(
+        "modularity",
+        "modularity_weighted",
+        +1,
+        "seRNNs are more modular (Q of the weighted network (|W| + |W|^T)/2 without self-connections;"
+        " the authors: Q of |W|)",
+    ),
+    Claim(
+        "small-worldness",
+        "clustering_ratio",
+        +1,
+        "seRNNs are more small-world (C / C_null, equal to the authors' sigma)",
+    ),
+    Claim(
+        "weight-distance",
+        "weight_distance_corr",
+        -1,
+        "seRNN weights fall with distance (Pearson r of |w| and distance over non-zero weights)",
+    ),
+    Claim(
+        "functional clustering in space",
+        "function_cluster_z",
+        -1,
+        "functionally similar units sit closer together (mean of goal_cluster_z and choice_cluster_z:"
+        " z of the within-group mean distance against random unit sets; below 0 = clustered)",
+    ),
+    Claim(
+        "mixed selectivity",
+        "mixed_selectivity",
+        +1,
+        "seRNN units code goal and choice together (Pearson r across units of EV_goal and EV_choice"
+        " in the choice period)",
+    ),
+    Claim("energy", "energy", -1, "seRNNs use less energy (mean absolute activation on the probe set)"),
 )
 
 #: Measures computed here from summary columns: name -> (columns, how).
@@ -69,9 +96,28 @@ DERIVED = {"function_cluster_z": (("goal_cluster_z", "choice_cluster_z"), "mean 
 MIN_N = 3
 
 CLAIM_COLUMNS: tuple[str, ...] = (
-    "claim", "measure", "paper", "group_a", "group_b", "epoch", "matched", "n_a", "n_b", "mean_a",
-    "mean_b", "difference", "direction", "cohens_d", "ci_low", "ci_high", "p", "weight_lo", "weight_hi",
-    "cohens_d_unmatched", "verdict", "statement",
+    "claim",
+    "measure",
+    "paper",
+    "group_a",
+    "group_b",
+    "epoch",
+    "matched",
+    "n_a",
+    "n_b",
+    "mean_a",
+    "mean_b",
+    "difference",
+    "direction",
+    "cohens_d",
+    "ci_low",
+    "ci_high",
+    "p",
+    "weight_lo",
+    "weight_hi",
+    "cohens_d_unmatched",
+    "verdict",
+    "statement",
 )
 
 
@@ -92,8 +138,9 @@ def claim_values(df, measure: str) -> np.ndarray:
     return df[measure].to_numpy(float)
 
 
-def bootstrap_d_interval(ya, wa, yb, wb, *, n_boot: int = 2000, seed: int = 0,
-                         degree: int = WEIGHT_DEGREE, level: float = 0.95) -> tuple[float, float]:
+def bootstrap_d_interval(
+    ya, wa, yb, wb, *, n_boot: int = 2000, seed: int = 0, degree: int = WEIGHT_DEGREE, level: float = 0.95
+) -> tuple[float, float]:
     """Percentile bootstrap interval of Cohen's d at matched total weight.
 
     ya, wa (n_a,), yb, wb (n_b,): measure and total weight of each group. The networks on the common
@@ -118,7 +165,7 @@ def bootstrap_d_interval(ya, wa, yb, wb, *, n_boot: int = 2000, seed: int = 0,
 
 
 def verdict(d: float, ci: tuple[float, float], p: float, expected: int, alpha: float = 0.05) -> str:
-    """"holds" / "reversed" when p < alpha and the interval ``ci`` excludes 0 (by the sign of d
+    """ "holds" / "reversed" when p < alpha and the interval ``ci`` excludes 0 (by the sign of d
     against ``expected``, +1 or -1); "not seen" otherwise; "not tested" when d or p is nan."""
     if not (np.isfinite(d) and np.isfinite(p)):
         return "not tested"
@@ -135,9 +182,17 @@ def _direction(a: str, b: str, difference: float) -> str:
     return f"{a} {'>' if difference > 0 else '<' if difference < 0 else '='} {b}"
 
 
-def evaluate_claims(df, epoch: int, *, groups: tuple[str, str] = ("seRNN", "L1"), alpha: float = 0.05,
-                    n_boot: int = 2000, seed: int = 0, degree: int = WEIGHT_DEGREE,
-                    claims: tuple[Claim, ...] = CLAIMS):
+def evaluate_claims(
+    df,
+    epoch: int,
+    *,
+    groups: tuple[str, str] = ("seRNN", "L1"),
+    alpha: float = 0.05,
+    n_boot: int = 2000,
+    seed: int = 0,
+    degree: int = WEIGHT_DEGREE,
+    claims: tuple[Claim, ...] = CLAIMS,
+):
     """One row per claim (columns ``CLAIM_COLUMNS``): group a (``groups[0]``, the seRNNs) against
     group b (the L1 networks) at matched total weight, on the networks of ``df`` at ``epoch`` that
     pass the accuracy filter (column ``passes_accuracy_filter``); groups are the values of the
@@ -157,10 +212,22 @@ def evaluate_claims(df, epoch: int, *, groups: tuple[str, str] = ("seRNN", "L1")
     for claim, ss in zip(claims, streams):
         sign = ">" if claim.expected > 0 else "<"
         row = {c: np.nan for c in CLAIM_COLUMNS}
-        row.update({"claim": claim.claim, "measure": claim.measure, "paper": f"{a_name} {sign} {b_name}",
-                    "group_a": a_name, "group_b": b_name, "epoch": epoch, "matched": "total_weight",
-                    "n_a": 0, "n_b": 0, "direction": "", "verdict": "not tested",
-                    "statement": claim.statement})
+        row.update(
+            {
+                "claim": claim.claim,
+                "measure": claim.measure,
+                "paper": f"{a_name} {sign} {b_name}",
+                "group_a": a_name,
+                "group_b": b_name,
+                "epoch": epoch,
+                "matched": "total_weight",
+                "n_a": 0,
+                "n_b": 0,
+                "direction": "",
+                "verdict": "not tested",
+                "statement": claim.statement,
+            }
+        )
         try:
             ya, yb = claim_values(ga, claim.measure), claim_values(gb, claim.measure)
         except KeyError:
@@ -170,13 +237,21 @@ def evaluate_claims(df, epoch: int, *, groups: tuple[str, str] = ("seRNN", "L1")
         eff = matched_weight_effect(ya, wa, yb, wb, degree)
         row.update({k: eff[k] for k in ("n_a", "n_b", "mean_a", "mean_b", "weight_lo", "weight_hi")})
         if eff["n_a"] >= MIN_N and eff["n_b"] >= MIN_N and np.isfinite(eff["cohens_d"]):
-            ci = bootstrap_d_interval(ya, wa, yb, wb, n_boot=n_boot, seed=int(ss.generate_state(1)[0]),
-                                      degree=degree)
+            ci = bootstrap_d_interval(
+                ya, wa, yb, wb, n_boot=n_boot, seed=int(ss.generate_state(1)[0]), degree=degree
+            )
             fa, fb = ya[np.isfinite(ya)], yb[np.isfinite(yb)]
-            row.update({"difference": eff["difference"], "cohens_d": eff["cohens_d"], "ci_low": ci[0],
-                        "ci_high": ci[1], "p": eff["p"],
-                        "direction": _direction(a_name, b_name, eff["difference"]),
-                        "cohens_d_unmatched": cohens_d(fa, fb),
-                        "verdict": verdict(eff["cohens_d"], ci, eff["p"], claim.expected, alpha)})
+            row.update(
+                {
+                    "difference": eff["difference"],
+                    "cohens_d": eff["cohens_d"],
+                    "ci_low": ci[0],
+                    "ci_high": ci[1],
+                    "p": eff["p"],
+                    "direction": _direction(a_name, b_name, eff["difference"]),
+                    "cohens_d_unmatched": cohens_d(fa, fb),
+                    "verdict": verdict(eff["cohens_d"], ci, eff["p"], claim.expected, alpha),
+                }
+            )
         rows.append(row)
     return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))

@@ -61,8 +61,10 @@ def compose(default: dict, overrides: dict, presets_dir: str | Path) -> dict:
         path = Path(presets_dir) / f"{name}.yaml"
         if not path.is_file():
             known = sorted(p.stem for p in Path(presets_dir).glob("*.yaml"))
-            raise ConfigError(f"config key preset = {name!r}: no preset file {str(path)!r} "
-                              f"(known presets: {', '.join(known) or 'none'})")
+            raise ConfigError(
+                f"config key preset = {name!r}: no preset file {str(path)!r} "
+                f"(known presets: {', '.join(known) or 'none'})"
+            )
         out = _merge_top(out, load_yaml(path))
     return _merge_top(out, overrides)
 
@@ -100,8 +102,9 @@ def validate(config: dict, schema_path: str | Path, source: str = "config") -> d
     validator = _set_defaults(Draft202012Validator)(schema)
     error = best_match(validator.iter_errors(config))
     if error is not None:
-        raise ConfigError(f"invalid {source}: key {_key(error.absolute_path)} = {error.instance!r}: "
-                          f"{error.message}")
+        raise ConfigError(
+            f"invalid {source}: key {_key(error.absolute_path)} = {error.instance!r}: {error.message}"
+        )
     return config
 
 
@@ -136,15 +139,19 @@ def populations(config: dict) -> dict[str, dict]:
     out = {}
     for name, entry in config["regularisers"].items():
         strengths = expand_strengths(entry["strengths"], f"regularisers.{name}.strengths")
-        out[name] = {"type": entry.get("type", name), "task": entry.get("task", "maze"),
-                     "strengths": strengths, "labels": [strength_label(s) for s in strengths]}
+        out[name] = {
+            "type": entry.get("type", name),
+            "task": entry.get("task", "maze"),
+            "strengths": strengths,
+            "labels": [strength_label(s) for s in strengths],
+        }
     return out
 
 
 def check(config: dict, base_dir: str | Path = ".") -> None:
     """Checks beyond the schema: the unit grid matches n_units, a coordinates file exists and has the
     right shape, regulariser types are known, strengths are valid, the binarisation keeps at least
-    one edge. Raises ``ConfigError``."""
+    one edge, the GNM rules and bounds are valid. Raises ``ConfigError``."""
     from .embedding import load_coordinates
     from .regularisers import REGULARISERS
 
@@ -161,35 +168,67 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
     else:
         grid = model["grid"]
         if int(np.prod(grid)) != n:
-            raise ConfigError(f"config key model.grid = {grid!r}: holds {int(np.prod(grid))} units, "
-                              f"but model.n_units = {n}")
+            raise ConfigError(
+                f"config key model.grid = {grid!r}: holds {int(np.prod(grid))} units, but model.n_units = {n}"
+            )
     for name, entry in config["regularisers"].items():
         kind = entry.get("type", name)
         if kind not in REGULARISERS:
-            raise ConfigError(f"config key regularisers.{name}: unknown regulariser {kind!r} "
-                              f"(expected one of {', '.join(REGULARISERS)}; set `type:` to use "
-                              f"another name)")
+            raise ConfigError(
+                f"config key regularisers.{name}: unknown regulariser {kind!r} "
+                f"(expected one of {', '.join(REGULARISERS)}; set `type:` to use "
+                f"another name)"
+            )
     pops = populations(config)
     if not any(p["strengths"] for p in pops.values()):
         raise ConfigError("config key regularisers: no strengths given, nothing to train")
     if config["analysis"]["epoch"] > config["training"]["epochs"]:
-        raise ConfigError(f"config key analysis.epoch = {config['analysis']['epoch']!r}: larger than "
-                          f"training.epochs = {config['training']['epochs']}")
+        raise ConfigError(
+            f"config key analysis.epoch = {config['analysis']['epoch']!r}: larger than "
+            f"training.epochs = {config['training']['epochs']}"
+        )
     fn = config.get("function", {})
     if fn.get("enabled") and fn["probe_trials"] > config["dataset"]["validation"]:
-        raise ConfigError(f"config key function.probe_trials = {fn['probe_trials']!r}: more than the "
-                          f"{config['dataset']['validation']} validation problems (dataset.validation)")
+        raise ConfigError(
+            f"config key function.probe_trials = {fn['probe_trials']!r}: more than the "
+            f"{config['dataset']['validation']} validation problems (dataset.validation)"
+        )
     for e in fn.get("epochs") or []:
         if e > config["training"]["epochs"]:
-            raise ConfigError(f"config key function.epochs: epoch {e} > training.epochs = "
-                              f"{config['training']['epochs']}")
+            raise ConfigError(
+                f"config key function.epochs: epoch {e} > training.epochs = {config['training']['epochs']}"
+            )
     b = config["binarise"]
     directed = b["symmetrise"] == "none"
     candidates = n * n if b["method"] == "quantile" else n * (n - 1) // (1 if directed else 2)
     if round(b["fraction"] * candidates) < 1:
-        raise ConfigError(f"config key binarise.fraction = {b['fraction']!r}: keeps round(fraction x "
-                          f"{candidates}) = 0 of the {candidates} candidate weights of model.n_units = {n} "
-                          f"units ({b['method']}, symmetrise {b['symmetrise']}): every graph would be empty")
+        raise ConfigError(
+            f"config key binarise.fraction = {b['fraction']!r}: keeps round(fraction x "
+            f"{candidates}) = 0 of the {candidates} candidate weights of model.n_units = {n} "
+            f"units ({b['method']}, symmetrise {b['symmetrise']}): every graph would be empty"
+        )
     seeds = config["seeds"]
     if len(set(seeds)) != len(seeds):
         raise ConfigError(f"config key seeds = {seeds!r}: seeds repeat")
+    _check_generative(config.get("generative") or {}, config["training"]["epochs"])
+
+
+def _check_generative(gen: dict, epochs: int) -> None:
+    """The ``generative`` section: known rule names, bounds low < high, epochs that were trained."""
+    if not gen.get("enabled"):
+        return
+    from .generative import RULES
+
+    unknown = [r for r in gen["rules"] if r not in RULES]
+    if unknown:
+        raise ConfigError(
+            f"config key generative.rules: unknown rule(s) {', '.join(map(repr, unknown))} "
+            f"(expected names from {', '.join(RULES)})"
+        )
+    for key in ("eta_bounds", "gamma_bounds"):
+        lo, hi = gen[key]
+        if not lo < hi:
+            raise ConfigError(f"config key generative.{key} = {gen[key]!r}: needs low < high")
+    for e in gen.get("epochs") or []:
+        if e > epochs:
+            raise ConfigError(f"config key generative.epochs: epoch {e} > training.epochs = {epochs}")

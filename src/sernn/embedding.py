@@ -28,8 +28,9 @@ def load_coordinates(path: str | Path, n_units: int) -> np.ndarray:
     coords = storage.read_coordinates(path)
     where = f"coordinates file {str(path)!r}"
     if coords.shape != (n_units, 3):
-        raise storage.FormatError(f"{where} holds shape {coords.shape}, "
-                                  f"expected ({n_units}, 3) for model.n_units = {n_units}")
+        raise storage.FormatError(
+            f"{where} holds shape {coords.shape}, expected ({n_units}, 3) for model.n_units = {n_units}"
+        )
     if not np.all(np.isfinite(coords)):
         raise storage.FormatError(f"{where} holds non-finite values")
     return coords

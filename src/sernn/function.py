@@ -191,7 +191,9 @@ def default_windows(
     if sliding_width:
         w, s = int(sliding_width), int(sliding_step)
         if w < 1 or s < 1:
-            raise ValueError(f"sliding_width and sliding_step must be >= 1; got {sliding_width!r}, {sliding_step!r}")
+            raise ValueError(
+                f"sliding_width and sliding_step must be >= 1; got {sliding_width!r}, {sliding_step!r}"
+            )
         for start in range(0, total - w + 1, s):
             windows[f"slide_{start:03d}_{start + w:03d}"] = (start, start + w)
     return windows
@@ -414,7 +416,8 @@ def spatial_clustering(
     coords = np.asarray(coordinates, dtype=np.float64)
     if coords.ndim != 2 or mask.ndim != 1 or coords.shape[0] != mask.shape[0]:
         raise ValueError(
-            f"member_mask (n_units,) and coordinates (n_units, d) must agree; got {mask.shape} and {coords.shape}"
+            f"member_mask (n_units,) and coordinates (n_units, d) must agree; "
+            f"got {mask.shape} and {coords.shape}"
         )
     n_perm = int(n_perm)
     if n_perm < 1:
@@ -522,8 +525,9 @@ def decoding_predictions(
     return np.unique(_as_labels(labels, a.shape[0]))[pred], fold
 
 
-def _decoding_args(labels: npt.ArrayLike, n_trials: int, n_folds: int, ridge: float
-                   ) -> tuple[np.ndarray, int, float]:
+def _decoding_args(
+    labels: npt.ArrayLike, n_trials: int, n_folds: int, ridge: float
+) -> tuple[np.ndarray, int, float]:
     """Checked arguments of :func:`decoding_accuracy`: (class codes (n_trials,) 0..k-1, n_folds, ridge)."""
     lab = _as_labels(labels, n_trials)
     _, codes = np.unique(lab, return_inverse=True)
@@ -556,16 +560,18 @@ class _DecodingBase(NamedTuple):
         return cls(x, 1e-24 * (1.0 + np.abs(x).max(axis=1) ** 2))
 
 
-def _decode_steps(base: _DecodingBase, codes: np.ndarray, fold: np.ndarray, n_folds: int,
-                  ridge: float) -> np.ndarray:
+def _decode_steps(
+    base: _DecodingBase, codes: np.ndarray, fold: np.ndarray, n_folds: int, ridge: float
+) -> np.ndarray:
     """Per-step cross-validated accuracy (n_steps,) of :func:`decoding_accuracy`, given the class
     ``codes`` (n_trials,) and the ``fold`` (n_trials,) of each trial."""
     pred = _decode_predictions(base, codes, fold, n_folds, ridge)
     return np.count_nonzero(pred == codes[None, :], axis=1) / codes.size
 
 
-def _decode_predictions(base: _DecodingBase, codes: np.ndarray, fold: np.ndarray, n_folds: int,
-                        ridge: float) -> np.ndarray:
+def _decode_predictions(
+    base: _DecodingBase, codes: np.ndarray, fold: np.ndarray, n_folds: int, ridge: float
+) -> np.ndarray:
     """Held-out predicted class codes (n_steps, n_trials) of :func:`decoding_predictions`."""
     # Sufficient statistics per fold, so each trial enters one Gram product (not n_folds - 1 of them).
     x = base.x
@@ -730,8 +736,9 @@ def function_measures(
     dec = {}
     for name, lab in labels.items():
         codes, folds_n, ridge_ = _decoding_args(lab, n_trials, n_folds, ridge)
-        dec[name] = _decode_steps(dec_base, codes, _stratified_folds(codes, folds_n, _rng(dec_seed)),
-                                  folds_n, ridge_)
+        dec[name] = _decode_steps(
+            dec_base, codes, _stratified_folds(codes, folds_n, _rng(dec_seed)), folds_n, ridge_
+        )
 
     gi, ci = row[goal_window], row[choice_window]
     goal_mask, choice_mask = label_units(ev["goal"][ci], ev["choice"][ci], ev_threshold)
@@ -780,17 +787,27 @@ def function_measures(
     return scalars, records
 
 
-def empty_measures(windows: Mapping[str, tuple[int, int]],
-                   n_steps: int) -> tuple[dict[str, float], list[dict]]:
+def empty_measures(
+    windows: Mapping[str, tuple[int, int]], n_steps: int
+) -> tuple[dict[str, float], list[dict]]:
     """What :func:`function_measures` returns for activity that cannot be analysed (non-finite: a
     diverged network): the same keys and rows (one per window, then one per time step of
     ``n_steps``), every measure NaN."""
-    wins = {**{w[0]: (w[1], w[2]) for w in _check_windows(windows, n_steps)},
-            **{f"step_{t}": (t, t + 1) for t in range(n_steps)}}
+    wins = {
+        **{w[0]: (w[1], w[2]) for w in _check_windows(windows, n_steps)},
+        **{f"step_{t}": (t, t + 1) for t in range(n_steps)},
+    }
     nan = float("nan")
-    records = [{"window": name, "kind": "step" if name.startswith("step_") else "window",
-                "start": int(start), "stop": int(stop), **dict.fromkeys(FRAME_COLUMNS[4:], nan)}
-               for name, (start, stop) in wins.items()]
+    records = [
+        {
+            "window": name,
+            "kind": "step" if name.startswith("step_") else "window",
+            "start": int(start),
+            "stop": int(stop),
+            **dict.fromkeys(FRAME_COLUMNS[4:], nan),
+        }
+        for name, (start, stop) in wins.items()
+    ]
     return dict.fromkeys(FUNCTION_COLUMNS, nan), records
 
 
@@ -814,8 +831,9 @@ def function_summary(
     """
     import pandas as pd
 
-    scalars, rows = function_measures(activity, goal, choice_options, correct_choice, coordinates,
-                                      windows, **options)
+    scalars, rows = function_measures(
+        activity, goal, choice_options, correct_choice, coordinates, windows, **options
+    )
     return scalars, pd.DataFrame.from_records(rows, columns=list(FRAME_COLUMNS))
 
 

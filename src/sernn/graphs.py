@@ -360,9 +360,13 @@ def binary_summary(A: np.ndarray) -> dict[str, float]:
     indptr, nbr, rows = _graph_arrays(A)
     X = np.empty_like(rows)
     Y = np.empty_like(rows)
-    c, l, e, k = _stats_kernel(n, indptr, nbr, rows, X, Y)
-    return {"clustering": float(c), "path_length": float(l), "efficiency": float(e),
-            "n_components": float(k)}
+    c, length, e, k = _stats_kernel(n, indptr, nbr, rows, X, Y)
+    return {
+        "clustering": float(c),
+        "path_length": float(length),
+        "efficiency": float(e),
+        "n_components": float(k),
+    }
 
 
 def matching_index(A: np.ndarray) -> np.ndarray:

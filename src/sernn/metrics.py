@@ -117,9 +117,7 @@ def network_metrics(
     D = validate_square(distance, "distance")
     n = A.shape[0]
     if W.shape != (n, n) or D.shape != (n, n):
-        raise ValueError(
-            f"shapes differ: weights {W.shape}, adjacency {A.shape}, distance {D.shape}"
-        )
+        raise ValueError(f"shapes differ: weights {W.shape}, adjacency {A.shape}, distance {D.shape}")
     neg = D < 0
     if neg.any():
         i, j = np.argwhere(neg)[0]
@@ -155,8 +153,9 @@ def network_metrics(
         "density": n_edges / (n * (n - 1) / 2) if n > 1 else 0.0,
         "n_edges": n_edges,
         "modularity_weighted": weighted_modularity(W, gamma)[1],
-        "clustering_ratio": (sw["clustering"] / sw["clustering_null_mean"]
-                             if sw["clustering_null_mean"] > 0 else float("nan")),
+        "clustering_ratio": (
+            sw["clustering"] / sw["clustering_null_mean"] if sw["clustering_null_mean"] > 0 else float("nan")
+        ),
     }
     if louvain_runs > 0:
         best_ss, cons_ss = louvain_ss.spawn(2)
@@ -191,7 +190,10 @@ def compile_kernels() -> None:
     from . import binarise, embedding
 
     weights = np.random.default_rng(0).normal(size=(30, 30)).astype(np.float32)
-    adjacency = binarise.undirected(binarise.binarise_stack(
-        weights[None], method="proportional", fraction=0.2, symmetrise="max", drop_diagonal=True)[0])
+    adjacency = binarise.undirected(
+        binarise.binarise_stack(
+            weights[None], method="proportional", fraction=0.2, symmetrise="max", drop_diagonal=True
+        )[0]
+    )
     distance = embedding.distance_matrix(embedding.grid_coordinates((3, 5, 2)))
     network_metrics(weights, adjacency, distance, n_nulls=4, louvain_runs=1, swp=True)

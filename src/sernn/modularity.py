@@ -142,8 +142,9 @@ def _leading_eigenvector(Bg: np.ndarray) -> np.ndarray:
     return v
 
 
-def spectral_modularity(A: np.ndarray, gamma: float = 1.0, *, fine_tune: bool = True
-                        ) -> tuple[np.ndarray, float]:
+def spectral_modularity(
+    A: np.ndarray, gamma: float = 1.0, *, fine_tune: bool = True
+) -> tuple[np.ndarray, float]:
     """Newman spectral modularity with fine-tuning, as BCT ``modularity_und(A, gamma)``.
 
     A: (n, n) symmetric, non-negative (binary or weighted) adjacency; the diagonal is used as BCT
@@ -261,8 +262,9 @@ def louvain_partitions(A: np.ndarray, runs: int = 100, seed=0, gamma: float = 1.
     return out
 
 
-def louvain_modularity(A: np.ndarray, runs: int = 100, seed=0, gamma: float = 1.0
-                       ) -> tuple[np.ndarray, float]:
+def louvain_modularity(
+    A: np.ndarray, runs: int = 100, seed=0, gamma: float = 1.0
+) -> tuple[np.ndarray, float]:
     """Best of ``runs`` seeded Louvain partitions by Q. Returns (labels (n,), Q).
 
     A: (n, n) symmetric non-negative weights. The first partition reaching the highest Q wins.
@@ -289,8 +291,9 @@ def agreement_matrix(partitions: np.ndarray) -> np.ndarray:
     return D
 
 
-def louvain_consensus(A: np.ndarray, runs: int = 100, seed=0, gamma: float = 1.0,
-                      tau: float = 0.5, max_iter: int = 20) -> tuple[np.ndarray, float, bool]:
+def louvain_consensus(
+    A: np.ndarray, runs: int = 100, seed=0, gamma: float = 1.0, tau: float = 0.5, max_iter: int = 20
+) -> tuple[np.ndarray, float, bool]:
     """Consensus of seeded Louvain runs (Lancichinetti & Fortunato 2012; BCT ``consensus_und``).
 
     ``runs`` partitions of A give an agreement matrix D; entries below tau are zeroed and Louvain

@@ -54,9 +54,7 @@ def _check_nm(n: int, m: int, n_graphs: int) -> None:
         raise ValueError(f"n (number of nodes) must be a positive integer, got {n!r}")
     pairs = n * (n - 1) // 2
     if int(m) != m or m < 0 or m > pairs:
-        raise ValueError(
-            f"m (number of edges) must be an integer in [0, {pairs}] for n={n}, got {m!r}"
-        )
+        raise ValueError(f"m (number of edges) must be an integer in [0, {pairs}] for n={n}, got {m!r}")
     if int(n_graphs) != n_graphs or n_graphs < 1:
         raise ValueError(f"number of null graphs must be a positive integer, got {n_graphs!r}")
 
@@ -167,8 +165,9 @@ def _null_stats_parallel(n, iu, ju, U, nchunk):
     return out
 
 
-def null_statistics(n: int, m: int, n_nulls: int = 1000, seed=0, *, threads: int = 1
-                    ) -> dict[str, np.ndarray]:
+def null_statistics(
+    n: int, m: int, n_nulls: int = 1000, seed=0, *, threads: int = 1
+) -> dict[str, np.ndarray]:
     """Measures of ``n_nulls`` random graphs with n nodes and m edges (see :func:`random_graphs`).
 
     Returns a dict of (n_nulls,) float64 arrays: ``clustering`` (mean clustering_coef_bu),
@@ -195,8 +194,12 @@ def null_statistics(n: int, m: int, n_nulls: int = 1000, seed=0, *, threads: int
             S = _null_stats_parallel(int(n), iu, ju, U, min(int(n_nulls), 4 * threads))
         finally:
             numba.set_num_threads(before)
-    return {"clustering": S[:, 0].copy(), "path_length": S[:, 1].copy(),
-            "efficiency": S[:, 2].copy(), "n_components": S[:, 3].copy()}
+    return {
+        "clustering": S[:, 0].copy(),
+        "path_length": S[:, 1].copy(),
+        "efficiency": S[:, 2].copy(),
+        "n_components": S[:, 3].copy(),
+    }
 
 
 def _ratio(a: float, b: float) -> float:
@@ -218,8 +221,7 @@ def _finite_mean(x: np.ndarray) -> float:
     return float(x.mean()) if x.size else float("nan")
 
 
-def small_worldness(A: np.ndarray, n_nulls: int = 1000, seed=0, *, threads: int = 1
-                    ) -> dict[str, float]:
+def small_worldness(A: np.ndarray, n_nulls: int = 1000, seed=0, *, threads: int = 1) -> dict[str, float]:
     """Small-worldness of a binary undirected graph against density-matched random nulls.
 
     A: (n, n) 0/1 symmetric, no self-loops. Returns floats:

@@ -78,8 +78,7 @@ def _plt():
 
 def colours(names) -> dict[str, str]:
     """A fixed colour per regulariser name (seRNN red and L1 blue always)."""
-    fixed = {"seRNN": "tab:red", "L1": "tab:blue", "spatial": "tab:green",
-             "communicability": "tab:purple"}
+    fixed = {"seRNN": "tab:red", "L1": "tab:blue", "spatial": "tab:green", "communicability": "tab:purple"}
     spare = iter(["tab:orange", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray"] * 10)
     return {n: fixed.get(n) or next(spare) for n in names}
 
@@ -130,8 +129,15 @@ def binned_means(x: np.ndarray, y: np.ndarray, n_bins: int = 8) -> tuple[np.ndar
     return centres[keep], sums[keep] / np.bincount(idx, minlength=n_bins)[keep]
 
 
-def against_strength(csv: str | Path, output: str | Path, analysis: dict, panels: dict[str, str],
-                     title: str, x: str = "strength") -> None:
+def against_strength(
+    csv: str | Path,
+    output: str | Path,
+    analysis: dict,
+    panels: dict[str, str],
+    title: str,
+    x: str = "strength",
+    ncol: int = 4,
+) -> None:
     """Each column of ``panels`` at the analysed epoch against ``x`` (a key of ``X_AXES``: strength
     or total weight), one colour per regulariser: dots are networks (hollow when failing the accuracy
     filter), lines the means over the networks passing it (per strength; against total weight, per
@@ -141,7 +147,7 @@ def against_strength(csv: str | Path, output: str | Path, analysis: dict, panels
     df = pd.read_csv(csv)
     epoch, at = _analysed(df, analysis)
     panels = {k: v for k, v in panels.items() if k != x and k in at.columns and at[k].notna().any()}
-    fig, axes = _grid(len(panels))
+    fig, axes = _grid(len(panels), ncol=ncol)
     cmap = colours(ordered(at["regulariser"]))
     log_x = bool((at[x] > 0).all())
     for ax, (col, label) in zip(axes.flat, panels.items()):
@@ -154,8 +160,9 @@ def against_strength(csv: str | Path, output: str | Path, analysis: dict, panels
                 mean = ok.groupby("strength")[col].mean()
                 ax.plot(mean.index, mean.values, color=cmap[reg], label=reg)
             else:
-                ax.plot(*binned_means(ok[x].to_numpy(float), ok[col].to_numpy(float)), color=cmap[reg],
-                        label=reg)
+                ax.plot(
+                    *binned_means(ok[x].to_numpy(float), ok[col].to_numpy(float)), color=cmap[reg], label=reg
+                )
         ax.set_title(label, **PANEL_TITLE)
         ax.set_xlabel(X_AXES.get(x, x))
         if log_x:
@@ -163,8 +170,11 @@ def against_strength(csv: str | Path, output: str | Path, analysis: dict, panels
     if panels:
         axes.flat[0].legend(fontsize=8)
     lines = "mean per strength" if x == "strength" else "mean per bin of log total weight"
-    fig.suptitle(f"{title} at epoch {epoch}. Lines: {lines} over networks with validation accuracy >= "
-                 f"{analysis['accuracy_threshold']}; hollow dots fail that filter", fontsize=10)
+    fig.suptitle(
+        f"{title} at epoch {epoch}. Lines: {lines} over networks with validation accuracy >= "
+        f"{analysis['accuracy_threshold']}; hollow dots fail that filter",
+        fontsize=10,
+    )
     fig.tight_layout()
     save(fig, output)
 
@@ -183,8 +193,13 @@ def accuracy_vs_strength(csv: str | Path, output: str | Path, analysis: dict) ->
         ax.scatter(g["strength"], g["val_accuracy"], color=cmap[reg], s=16, label=reg)
         m = g.groupby("strength")["val_accuracy"].mean()
         ax.plot(m.index, m.values, color=cmap[reg])
-    ax.axhline(analysis["accuracy_threshold"], color="k", ls="--", lw=1,
-               label=f"filter {analysis['accuracy_threshold']}")
+    ax.axhline(
+        analysis["accuracy_threshold"],
+        color="k",
+        ls="--",
+        lw=1,
+        label=f"filter {analysis['accuracy_threshold']}",
+    )
     if (at["strength"] > 0).all():
         _log_x(ax)
     ax.set_xlabel("regularisation strength")
@@ -209,20 +224,24 @@ def trajectories(csv: str | Path, output: str | Path, analysis: dict) -> None:
         for reg in ordered(df["regulariser"]):
             g = df[df["regulariser"] == reg]
             levels = strength_levels(g["strength"])
-            for style, s in zip(styles[-len(levels):], levels):
+            for style, s in zip(styles[-len(levels) :], levels):
                 m = g[g["strength"] == s].groupby("epoch")[col].mean()
                 ax.plot(m.index, m.values, color=cmap[reg], ls=style, label=f"{reg} {s:g}")
         ax.set_title(label, **PANEL_TITLE)
         ax.set_xlabel("epoch")
     axes.flat[0].legend(fontsize=7)
-    fig.suptitle("Over training: low (dotted), mid (dashed) and high (solid) strength per regulariser, "
-                 "mean over seeds", fontsize=10)
+    fig.suptitle(
+        "Over training: low (dotted), mid (dashed) and high (solid) strength per regulariser, "
+        "mean over seeds",
+        fontsize=10,
+    )
     fig.tight_layout()
     save(fig, output)
 
 
-def function_over_time(windows_csv: str | Path, summary_csv: str | Path, output: str | Path,
-                       analysis: dict) -> None:
+def function_over_time(
+    windows_csv: str | Path, summary_csv: str | Path, output: str | Path, analysis: dict
+) -> None:
     """Explained variance and decoding accuracy per time step within a trial at the analysed epoch,
     mean over networks passing the accuracy filter, per regulariser."""
     import pandas as pd
@@ -234,9 +253,14 @@ def function_over_time(windows_csv: str | Path, summary_csv: str | Path, output:
     epoch = min(int(analysis["epoch"]), int(win["epoch"].max()))
     passing = win["passes_accuracy_filter"].fillna(False)
     steps = win[(win["kind"] == "step") & (win["epoch"] == epoch) & passing]
-    panels = {"decoding_goal": "goal decoding accuracy", "decoding_choice": "choice decoding accuracy",
-              "decoding_correct": "correct-choice decoding accuracy", "ev_goal_mean": "mean EV by goal",
-              "ev_choice_mean": "mean EV by choices", "ev_correct_mean": "mean EV by correct choice"}
+    panels = {
+        "decoding_goal": "goal decoding accuracy",
+        "decoding_choice": "choice decoding accuracy",
+        "decoding_correct": "correct-choice decoding accuracy",
+        "ev_goal_mean": "mean EV by goal",
+        "ev_choice_mean": "mean EV by choices",
+        "ev_correct_mean": "mean EV by correct choice",
+    }
     fig, axes = _grid(len(panels), ncol=3)
     cmap = colours(ordered(win["regulariser"]))
     for ax, (col, label) in zip(axes.flat, panels.items()):
@@ -249,14 +273,23 @@ def function_over_time(windows_csv: str | Path, summary_csv: str | Path, output:
             ax.axvline(edge - 0.5, color="0.7", lw=0.8)
     if len(steps):
         axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"Within a trial at epoch {epoch} (grey lines: end of goal and delay periods); "
-                 f"networks passing the accuracy filter", fontsize=10)
+    fig.suptitle(
+        f"Within a trial at epoch {epoch} (grey lines: end of goal and delay periods); "
+        f"networks passing the accuracy filter",
+        fontsize=10,
+    )
     fig.tight_layout()
     save(fig, output)
 
 
-def example_networks(networks: dict[str, str | Path], output: str | Path, analysis: dict,
-                     binarise_options: dict, gamma: float = 1.0, n_edges: int = 150) -> None:
+def example_networks(
+    networks: dict[str, str | Path],
+    output: str | Path,
+    analysis: dict,
+    binarise_options: dict,
+    gamma: float = 1.0,
+    n_edges: int = 150,
+) -> None:
     """One example network per regulariser (first seed that did not diverge, analysed epoch): |W|
     with units ordered by module (modularity partition of the binarised graph), and the units on
     their grid with the strongest connections drawn."""
@@ -272,12 +305,21 @@ def example_networks(networks: dict[str, str | Path], output: str | Path, analys
         nets = storage.read_networks(networks[name])
         epoch = min(int(analysis["epoch"]), next(iter(nets["seeds"].values()))["recurrent"].shape[0] - 1)
         # the first seed that did not diverge (else the first finite at the epoch); none: say so
-        usable = sorted((bool(d["attrs"]["diverged"]), s) for s, d in nets["seeds"].items()
-                        if np.isfinite(d["recurrent"][epoch]).all())
+        usable = sorted(
+            (bool(d["attrs"]["diverged"]), s)
+            for s, d in nets["seeds"].items()
+            if np.isfinite(d["recurrent"][epoch]).all()
+        )
         if not usable:
             ax = fig.add_subplot(len(names), 2, 2 * row + 1)
-            ax.text(0.5, 0.5, f"{name} strength {nets['attrs']['strength']:g}: every seed diverged\n"
-                    f"(non-finite weights at epoch {epoch})", ha="center", va="center")
+            ax.text(
+                0.5,
+                0.5,
+                f"{name} strength {nets['attrs']['strength']:g}: every seed diverged\n"
+                f"(non-finite weights at epoch {epoch})",
+                ha="center",
+                va="center",
+            )
             ax.set_axis_off()
             continue
         seed = usable[0][1]
@@ -293,8 +335,11 @@ def example_networks(networks: dict[str, str | Path], output: str | Path, analys
             ax.axhline(b, color="w", lw=0.6)
             ax.axvline(b, color="w", lw=0.6)
         fig.colorbar(im, ax=ax, fraction=0.046, label="|W|")
-        ax.set_title(f"{name} strength {nets['attrs']['strength']:g} seed {seed} epoch {epoch}\n"
-                     f"|W| ordered by {labels.max() + 1} modules (Q = {q:.3f})", fontsize=9)
+        ax.set_title(
+            f"{name} strength {nets['attrs']['strength']:g} seed {seed} epoch {epoch}\n"
+            f"|W| ordered by {labels.max() + 1} modules (Q = {q:.3f})",
+            fontsize=9,
+        )
         ax.set_xlabel("to unit")
         ax.set_ylabel("from unit")
         ax3 = fig.add_subplot(len(names), 2, 2 * row + 2, projection="3d")
@@ -320,3 +365,130 @@ def message(output: str | Path, text: str) -> None:
     ax.axis("off")
     ax.text(0.5, 0.5, text, ha="center", va="center")
     save(fig, output)
+
+
+# -- generative network models ------------------------------------------------------------------
+
+#: The rule singled out by the authors (homophily: matching), plotted against strength and weight.
+GNM_RULE = "matching"
+
+
+def _gnm_at_epoch(df, analysis: dict, passing: bool = True):
+    """The summary rows at the analysed epoch that were fitted by GNMs (and, with ``passing``, pass
+    the accuracy filter)."""
+    epoch = int(analysis["epoch"])
+    at = df[df["epoch"] == epoch]
+    if "gnm_fitted" not in at.columns:
+        return epoch, at.iloc[:0]
+    keep = at["gnm_fitted"].astype(str).str.lower() == "true"
+    if passing:
+        keep &= at["passes_accuracy_filter"].astype(bool)
+    return epoch, at[keep]
+
+
+def gnm_energy_by_rule(csv: str | Path, output: str | Path, analysis: dict, rules) -> None:
+    """Minimum energy of each GNM rule (``gnm_energy_<rule>``) as box plots over the networks passing
+    the accuracy filter at the analysed epoch, regularisers side by side (the authors' figure);
+    dots are networks. A figure saying so when no such network was fitted."""
+    import pandas as pd
+
+    from .generative import column_suffix
+
+    epoch, at = _gnm_at_epoch(pd.read_csv(csv), analysis)
+    if not len(at):
+        message(output, f"no GNM fit at epoch {epoch} of a network passing the accuracy filter")
+        return
+    plt = _plt()
+    regs = ordered(at["regulariser"])
+    cmap = colours(regs)
+    width = 0.8 / len(regs)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * len(rules) * max(1, len(regs)) ** 0.5), 4.2))
+    for k, reg in enumerate(regs):
+        g = at[at["regulariser"] == reg]
+        data = [g[f"gnm_energy_{column_suffix(r)}"].dropna().to_numpy(float) for r in rules]
+        pos = np.arange(len(rules)) + (k - (len(regs) - 1) / 2) * width
+        bp = ax.boxplot(
+            data, positions=pos, widths=width * 0.9, patch_artist=True, showfliers=False, manage_ticks=False
+        )
+        for box in bp["boxes"]:
+            box.set(facecolor=cmap[reg], alpha=0.45, edgecolor=cmap[reg])
+        for p, values in zip(pos, data):
+            ax.scatter(np.full(values.size, p), values, color=cmap[reg], s=6, zorder=3)
+        ax.plot([], [], color=cmap[reg], lw=6, alpha=0.45, label=f"{reg} (n = {len(g)})")
+    ax.set_xticks(np.arange(len(rules)), list(rules), rotation=45, ha="right")
+    ax.set_ylabel("minimum energy over samples")
+    ax.legend(fontsize=8)
+    ax.set_title(f"GNM fit per rule at epoch {epoch}, networks passing the accuracy filter", fontsize=10)
+    fig.tight_layout()
+    save(fig, output)
+
+
+def gnm_landscape(
+    fits: dict[str, str | Path], output: str | Path, analysis: dict, rule: str = GNM_RULE
+) -> None:
+    """The (eta, gamma) energy landscape of one example network per regulariser (``fits``: name ->
+    generative file): every sample of ``rule`` coloured by its energy, the best marked, for the first
+    fitted seed at the analysed epoch (else its first fitted epoch)."""
+    names = list(fits)
+    fig, axes = _grid(len(names), ncol=min(3, max(1, len(names))), size=(4.6, 4.0))
+    for ax, name in zip(axes.flat, names):
+        gen = storage.read_generative(fits[name])
+        strength = float(gen["attrs"]["strength"])
+        found = [
+            (e != int(analysis["epoch"]), e, s)
+            for s, epochs in gen["seeds"].items()
+            for e in epochs
+            if rule in epochs[e]["rules"]
+        ]
+        if not found:
+            ax.text(0.5, 0.5, f"{name} strength {strength:g}:\nno {rule!r} fit", ha="center", va="center")
+            ax.set_axis_off()
+            continue
+        _, epoch, seed = min(found)
+        res = gen["seeds"][seed][epoch]["rules"][rule]
+        sc = ax.scatter(res["eta"], res["gamma"], c=res["energy"], cmap="viridis_r", s=10)
+        b = int(res["best_index"])
+        ax.scatter(
+            res["eta"][b],
+            res["gamma"][b],
+            marker="*",
+            s=180,
+            facecolor="none",
+            edgecolor="r",
+            label=f"best E = {float(res['best_energy']):.3f}",
+        )
+        fig.colorbar(sc, ax=ax, label="energy")
+        ax.set_xlim(*gen["attrs"]["eta_bounds"])
+        ax.set_ylim(*gen["attrs"]["gamma_bounds"])
+        ax.set_xlabel("eta (distance)")
+        ax.set_ylabel("gamma (topology)")
+        ax.legend(fontsize=8, loc="upper right")
+        ax.set_title(f"{name} strength {strength:g} seed {seed} epoch {epoch}: {rule}", **PANEL_TITLE)
+    fig.tight_layout()
+    save(fig, output)
+
+
+def generative_figures(
+    csv: str | Path, fits: dict[str, str | Path], outputs: dict, analysis: dict, generative: dict
+) -> None:
+    """The GNM figures: ``outputs`` boxes (``gnm_energy_by_rule``), strength and weight (the
+    matching rule's minimum energy and the best rule's energy against strength and total weight,
+    ``against_strength``), landscape (``gnm_landscape`` of ``fits``, the mid-strength networks)."""
+    import pandas as pd
+
+    from .generative import column_suffix
+
+    rules = list(generative["rules"])
+    gnm_rule = GNM_RULE if GNM_RULE in rules else rules[0]
+    gnm_energy_by_rule(csv, outputs["boxes"], analysis, rules)
+    epoch, at = _gnm_at_epoch(pd.read_csv(csv), analysis, passing=False)  # failing: hollow dots
+    panels = {
+        f"gnm_energy_{column_suffix(gnm_rule)}": f"GNM {gnm_rule}: minimum energy",
+        "gnm_best_energy": "GNM best rule: minimum energy",
+    }
+    for key, x in (("strength", "strength"), ("weight", "total_weight")):
+        if len(at):
+            against_strength(csv, outputs[key], analysis, panels, "GNMs", x=x, ncol=2)
+        else:
+            message(outputs[key], f"no network was fitted by GNMs at epoch {epoch}")
+    gnm_landscape(fits, outputs["landscape"], analysis, gnm_rule)

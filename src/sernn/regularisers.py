@@ -39,8 +39,9 @@ def expm(a):
     import tensorflow as tf
 
     norm = tf.reduce_max(tf.reduce_sum(tf.abs(a), axis=-2), axis=-1)
-    s = tf.maximum(tf.math.ceil(tf.math.log(norm / 0.5) / tf.math.log(tf.constant(2.0, a.dtype))),
-                   tf.zeros_like(norm))
+    s = tf.maximum(
+        tf.math.ceil(tf.math.log(norm / 0.5) / tf.math.log(tf.constant(2.0, a.dtype))), tf.zeros_like(norm)
+    )
     s = tf.stop_gradient(s)
     x = a / tf.pow(tf.constant(2.0, a.dtype), s)[..., None, None]
     eye = tf.eye(tf.shape(a)[-1], dtype=a.dtype)
@@ -52,8 +53,12 @@ def expm(a):
     def square(i, m):
         return i + 1, tf.where((i < squarings)[..., None, None], tf.matmul(m, m), m)
 
-    _, out = tf.while_loop(lambda i, m: i < tf.reduce_max(squarings), square, (tf.constant(0), out),
-                           maximum_iterations=MAX_SQUARINGS)
+    _, out = tf.while_loop(
+        lambda i, m: i < tf.reduce_max(squarings),
+        square,
+        (tf.constant(0), out),
+        maximum_iterations=MAX_SQUARINGS,
+    )
     return out
 
 
@@ -67,8 +72,9 @@ def communicability(abs_w):
 
     strength = tf.reduce_sum(abs_w, axis=-1)
     positive = strength > 0
-    inv_sqrt = tf.where(positive, tf.math.rsqrt(tf.where(positive, strength, tf.ones_like(strength))),
-                        tf.zeros_like(strength))
+    inv_sqrt = tf.where(
+        positive, tf.math.rsqrt(tf.where(positive, strength, tf.ones_like(strength))), tf.zeros_like(strength)
+    )
     normalised = inv_sqrt[..., :, None] * abs_w * inv_sqrt[..., None, :]
     c = expm(normalised)
     return tf.linalg.set_diag(c, tf.zeros_like(strength))

@@ -39,6 +39,16 @@ binarised/{regulariser}/{strength}.h5
     /seed<k>/adjacency (E+1, N, N) uint8; root attrs method, fraction, symmetrise, drop_diagonal
 metrics/{regulariser}/{strength}.h5
     /table/<column> (rows,) one dataset per column, one row per seed x epoch
+generative/{regulariser}/{strength}.h5
+    root attrs regulariser, strength and the search settings (rules, levels, samples, pow, eta_bounds,
+    gamma_bounds, modelvar, epsilon, target, fit_failing, seed_base, epochs)
+    /seed<k>/ (attrs seed) one per seed, empty when none of its epochs was fitted
+        epoch<e>/ (attrs epoch, seed: the search's seed, edges: m of the target) one per fitted epoch
+            <rule>/ (attrs best_index, best_eta, best_gamma, best_energy) one per rule (name as in
+                sernn.generative.RULES): eta, gamma, energy (S,), ks (S, 4) (attr columns: degree,
+                clustering, betweenness, edge_length), level (S,) for S = levels x samples samples
+    /table/<column> one row per seed x epoch in ``epochs`` (fitted or not): regulariser, strength,
+        seed, epoch and the summary columns of ``sernn.generative.summary_columns``
 """
 
 from __future__ import annotations
@@ -103,8 +113,10 @@ class _Checker:
         the file (default: its HDF5 name)."""
         obj = parent.get(name)
         if not isinstance(obj, (h5py.Group, dict)):
-            self.fail(f"{'missing' if obj is None else 'not a'} group {_name(parent, name, at)} "
-                      f"(a file of another layout?)")
+            self.fail(
+                f"{'missing' if obj is None else 'not a'} group {_name(parent, name, at)} "
+                f"(a file of another layout?)"
+            )
         return obj
 
     def attrs(self, obj: h5py.HLObject, *names: str) -> None:
@@ -119,8 +131,10 @@ class _Checker:
         for name, shape in spec.items():
             obj = parent.get(name)
             if not isinstance(obj, (h5py.Dataset, np.ndarray)):
-                self.fail(f"{'missing' if obj is None else 'not a'} dataset {_name(parent, name, at)} "
-                          f"(a file of another layout?)")
+                self.fail(
+                    f"{'missing' if obj is None else 'not a'} dataset {_name(parent, name, at)} "
+                    f"(a file of another layout?)"
+                )
             ok = len(obj.shape) == len(shape)
             for d, n in zip(shape, obj.shape if ok else ()):
                 if isinstance(d, str) and d not in self.dims:
@@ -128,9 +142,11 @@ class _Checker:
                 ok = ok and self.dims.get(d, d) == n
             if not ok:
                 expected = ", ".join(str(self.dims.get(d, d)) for d in shape)
-                self.fail(f"dataset {_name(parent, name, at)} has shape {obj.shape}, expected "
-                          f"({expected}{',' if len(shape) == 1 else ''}) "
-                          f"({', '.join(str(d) for d in shape)})")
+                self.fail(
+                    f"dataset {_name(parent, name, at)} has shape {obj.shape}, expected "
+                    f"({expected}{',' if len(shape) == 1 else ''}) "
+                    f"({', '.join(str(d) for d in shape)})"
+                )
 
     def expect(self, dim: str, value: int | None, source: str) -> None:
         if value is not None and self.dims.get(dim) != value:
@@ -155,10 +171,24 @@ def _name(parent: h5py.Group | dict, name: str, at: str | None = None) -> str:
 
 def package_versions() -> dict[str, str]:
     """Versions of the interpreter and the numerical packages loaded in this process."""
-    out = {"python": platform.python_version(), "numpy": np.__version__, "h5py": h5py.__version__,
-           "sernn": __version__}
-    for name in ("tensorflow", "keras", "scipy", "pandas", "numba", "bct", "networkx", "matplotlib",
-                 "yaml", "pyarrow"):
+    out = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "h5py": h5py.__version__,
+        "sernn": __version__,
+    }
+    for name in (
+        "tensorflow",
+        "keras",
+        "scipy",
+        "pandas",
+        "numba",
+        "bct",
+        "networkx",
+        "matplotlib",
+        "yaml",
+        "pyarrow",
+    ):
         mod = sys.modules.get(name)
         if mod is not None and hasattr(mod, "__version__"):
             out[name] = str(mod.__version__)
@@ -245,6 +275,7 @@ def read_arrays(group: h5py.Group) -> dict[str, Any]:
 
 # -- coordinates --------------------------------------------------------------------------------
 
+
 def read_coordinates(path) -> np.ndarray:
     """A numeric table from a ``.npy`` file or a text/CSV file (comma or whitespace separated,
     ``#`` comments, an optional header line). Returns a 2-D float64 array (rows, columns); the shape
@@ -279,12 +310,14 @@ def read_coordinates(path) -> np.ndarray:
     if not values:
         raise FormatError(f"{where} holds no rows of numbers")
     if len({len(v) for v in values}) > 1:
-        raise FormatError(f"{where}: rows hold different numbers of values "
-                          f"({sorted({len(v) for v in values})})")
+        raise FormatError(
+            f"{where}: rows hold different numbers of values ({sorted({len(v) for v in values})})"
+        )
     return np.asarray(values, dtype=np.float64)
 
 
 # -- dataset ------------------------------------------------------------------------------------
+
 
 def write_dataset(path, splits: dict[str, dict[str, np.ndarray]], attrs: dict, config: dict) -> None:
     with atomic_h5(path, config, "generate_dataset") as f:
@@ -303,15 +336,20 @@ def read_dataset(path) -> dict[str, dict[str, np.ndarray]]:
         out = {split: read_arrays(check.group(f, split)) for split in DATASET_SPLITS}
         for split, arrays in out.items():
             check.dims.pop("n", None)
-            check.shapes(arrays, {"inputs": ("n", "T", 8), "labels": ("n", 4), "shuffled_labels": ("n", 4),
-                                  "maze_id": ("n",)}, f"/{split}")
+            check.shapes(
+                arrays,
+                {"inputs": ("n", "T", 8), "labels": ("n", 4), "shuffled_labels": ("n", 4), "maze_id": ("n",)},
+                f"/{split}",
+            )
         return out
 
 
 # -- networks -----------------------------------------------------------------------------------
 
-def write_networks(path, results: dict[int, Any], coordinates: np.ndarray, distance: np.ndarray,
-                   attrs: dict, config: dict) -> None:
+
+def write_networks(
+    path, results: dict[int, Any], coordinates: np.ndarray, distance: np.ndarray, attrs: dict, config: dict
+) -> None:
     """results: seed -> ``sernn.training.TrainingResult``; attrs go on the root and every seed group."""
     with atomic_h5(path, config, "train") as f:
         for k, v in attrs.items():
@@ -327,16 +365,28 @@ def write_networks(path, results: dict[int, Any], coordinates: np.ndarray, dista
             g.attrs["seed"] = seed
             g.attrs["diverged"] = bool(r.diverged)
             g.attrs["epoch_seconds"] = np.asarray(r.epoch_seconds, np.float64)
-            write_arrays(g, {"recurrent": r.recurrent, "input_kernel": r.input_kernel,
-                             "recurrent_bias": r.recurrent_bias, "output_kernel": r.output_kernel,
-                             "output_bias": r.output_bias, "history": r.history,
-                             "evaluation": r.evaluation, "snapshots": r.snapshots})
+            write_arrays(
+                g,
+                {
+                    "recurrent": r.recurrent,
+                    "input_kernel": r.input_kernel,
+                    "recurrent_bias": r.recurrent_bias,
+                    "output_kernel": r.output_kernel,
+                    "output_bias": r.output_bias,
+                    "history": r.history,
+                    "evaluation": r.evaluation,
+                    "snapshots": r.snapshots,
+                },
+            )
 
 
 def seed_groups(f: h5py.File) -> list[tuple[int, h5py.Group]]:
     """The ``seed<k>`` groups of an open file, sorted by seed."""
-    groups = [(int(g.attrs["seed"]), g) for name, g in f.items()
-              if isinstance(g, h5py.Group) and name.startswith("seed")]
+    groups = [
+        (int(g.attrs["seed"]), g)
+        for name, g in f.items()
+        if isinstance(g, h5py.Group) and name.startswith("seed")
+    ]
     return sorted(groups, key=lambda t: t[0])
 
 
@@ -354,28 +404,50 @@ def read_networks(path, n_units: int | None = None) -> dict[str, Any]:
         check.attrs(f, *NETWORK_ATTRS)
         check.shapes(f, {"coordinates": ("N", 3), "distance": ("N", "N")})
         check.expect("N", n_units, "model.n_units")
-        out = {"attrs": dict(f.attrs), "coordinates": f["coordinates"][()],
-               "distance": f["distance"][()], "seeds": {}}
+        out = {
+            "attrs": dict(f.attrs),
+            "coordinates": f["coordinates"][()],
+            "distance": f["distance"][()],
+            "seeds": {},
+        }
         for seed, g in check.seeds(f):
             check.attrs(g, "diverged")
             d = read_arrays(g)
             at = g.name
-            check.shapes(d, {"recurrent": ("E+1", "N", "N"), "input_kernel": ("I", "N"),
-                             "recurrent_bias": ("N",), "output_kernel": ("N", "O"), "output_bias": ("O",)},
-                         at)
-            check.shapes(check.group(d, "snapshots", at), {
-                "input_kernel": ("E+1", "I", "N"), "recurrent_bias": ("E+1", "N"),
-                "output_kernel": ("E+1", "N", "O"), "output_bias": ("E+1", "O")}, f"{at}/snapshots")
-            check.shapes(check.group(d, "evaluation", at), {k: ("E+1",) for k in EVALUATION},
-                         f"{at}/evaluation")
-            check.shapes(check.group(d, "history", at), {k: (check.dims["E+1"] - 1,) for k in HISTORY},
-                         f"{at}/history")
+            check.shapes(
+                d,
+                {
+                    "recurrent": ("E+1", "N", "N"),
+                    "input_kernel": ("I", "N"),
+                    "recurrent_bias": ("N",),
+                    "output_kernel": ("N", "O"),
+                    "output_bias": ("O",),
+                },
+                at,
+            )
+            check.shapes(
+                check.group(d, "snapshots", at),
+                {
+                    "input_kernel": ("E+1", "I", "N"),
+                    "recurrent_bias": ("E+1", "N"),
+                    "output_kernel": ("E+1", "N", "O"),
+                    "output_bias": ("E+1", "O"),
+                },
+                f"{at}/snapshots",
+            )
+            check.shapes(
+                check.group(d, "evaluation", at), {k: ("E+1",) for k in EVALUATION}, f"{at}/evaluation"
+            )
+            check.shapes(
+                check.group(d, "history", at), {k: (check.dims["E+1"] - 1,) for k in HISTORY}, f"{at}/history"
+            )
             d["attrs"] = dict(g.attrs)
             out["seeds"][seed] = d
     return out
 
 
 # -- binarised adjacency ------------------------------------------------------------------------
+
 
 def write_binarised(path, adjacency: dict[int, np.ndarray], attrs: dict, config: dict) -> None:
     """adjacency: seed -> (E+1, N, N) 0/1 array; attrs (regulariser, strength, binarisation
@@ -409,8 +481,10 @@ def read_binarised(path, n_units: int | None = None) -> dict[str, Any]:
 
 # -- tables -------------------------------------------------------------------------------------
 
-def write_tables(path, tables: dict[str, dict[str, np.ndarray]], attrs: dict, config: dict,
-                 step: str) -> None:
+
+def write_tables(
+    path, tables: dict[str, dict[str, np.ndarray]], attrs: dict, config: dict, step: str
+) -> None:
     """Tables as groups of 1-D column datasets (strings stored as UTF-8), e.g. {"table": {...}}."""
     with atomic_h5(path, config, step) as f:
         for k, v in attrs.items():
@@ -438,14 +512,22 @@ def read_table(path, group: str = "table") -> dict[str, np.ndarray]:
         if not len(g):
             check.fail(f"group /{group} holds no columns")
         check.shapes(g, {name: ("rows",) for name in g})
-        return {name: (ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) else ds[()])
-                for name, ds in g.items()}
+        return {
+            name: (ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) else ds[()]) for name, ds in g.items()
+        }
 
 
 # -- activity -----------------------------------------------------------------------------------
 
-def write_activity(path, probe: dict[str, np.ndarray], seeds: dict[int, dict[str, np.ndarray]],
-                   coordinates: np.ndarray, attrs: dict, config: dict) -> None:
+
+def write_activity(
+    path,
+    probe: dict[str, np.ndarray],
+    seeds: dict[int, dict[str, np.ndarray]],
+    coordinates: np.ndarray,
+    attrs: dict,
+    config: dict,
+) -> None:
     """probe: per-trial arrays; seeds: seed -> {"activity": (k, n, T, N), "epochs": (k,),
     "probabilities": (k, n, 4)}; coordinates (N, 3) of the units. Activity is stored
     lzf-compressed, chunked per epoch."""
@@ -460,8 +542,9 @@ def write_activity(path, probe: dict[str, np.ndarray], seeds: dict[int, dict[str
                 g.attrs[k] = v
             g.attrs["seed"] = seed
             act = seeds[seed]["activity"]
-            g.create_dataset("activity", data=act, compression="lzf", shuffle=True,
-                             chunks=(1,) + act.shape[1:])
+            g.create_dataset(
+                "activity", data=act, compression="lzf", shuffle=True, chunks=(1,) + act.shape[1:]
+            )
             g.create_dataset("epochs", data=seeds[seed]["epochs"])
             g.create_dataset("probabilities", data=seeds[seed]["probabilities"])
 
@@ -475,12 +558,108 @@ def read_activity(path) -> dict[str, Any]:
     with _open(path, "activity") as (f, check):
         check.attrs(f, "regulariser", "strength")
         check.shapes(f, {"coordinates": ("N", 3)})
-        out = {"attrs": dict(f.attrs), "coordinates": f["coordinates"][()],
-               "probe": read_arrays(check.group(f, "probe")), "seeds": {}}
+        out = {
+            "attrs": dict(f.attrs),
+            "coordinates": f["coordinates"][()],
+            "probe": read_arrays(check.group(f, "probe")),
+            "seeds": {},
+        }
         check.shapes(out["probe"], {k: ("trials",) for k in PROBE_KEYS}, "/probe")
         for seed, g in check.seeds(f):
             check.dims.pop("epochs", None)
             d = out["seeds"][seed] = read_arrays(g)
-            check.shapes(d, {"activity": ("epochs", "trials", "T", "N"), "epochs": ("epochs",),
-                             "probabilities": ("epochs", "trials", 4)}, g.name)
+            check.shapes(
+                d,
+                {
+                    "activity": ("epochs", "trials", "T", "N"),
+                    "epochs": ("epochs",),
+                    "probabilities": ("epochs", "trials", 4),
+                },
+                g.name,
+            )
+        return out
+
+
+# -- generative network models ------------------------------------------------------------------
+
+GENERATIVE_SAMPLES = ("eta", "gamma", "energy", "level")
+GENERATIVE_BEST = ("best_index", "best_eta", "best_gamma", "best_energy")
+GENERATIVE_ATTRS = ("regulariser", "strength", "rules", "levels", "samples")
+
+
+def write_generative(
+    path,
+    fits: dict[int, dict[int, dict]],
+    table: dict[str, np.ndarray],
+    attrs: dict,
+    config: dict,
+    ks_columns,
+) -> None:
+    """fits: seed -> {epoch: {"seed": search seed, "edges": m, "rules": {rule: ``generative.fit``
+    result}}} (a seed with no fitted epoch: {}); table: the summary columns (one row per seed x
+    epoch); attrs (regulariser, strength, search settings) go on the root. Layout in the module
+    docstring."""
+    with atomic_h5(path, config, "fit_generative") as f:
+        for k, v in attrs.items():
+            f.attrs[k] = v
+        for seed in sorted(fits):
+            g = f.create_group(f"seed{seed}", track_order=True)
+            g.attrs["seed"] = seed
+            for epoch in sorted(fits[seed]):
+                fitted = fits[seed][epoch]
+                ge = g.create_group(f"epoch{epoch}", track_order=True)
+                ge.attrs["epoch"] = int(epoch)
+                ge.attrs["seed"] = int(fitted["seed"])
+                ge.attrs["edges"] = int(fitted["edges"])
+                for rule, res in fitted["rules"].items():
+                    gr = ge.create_group(rule)
+                    for k in GENERATIVE_BEST:
+                        gr.attrs[k] = res[k]
+                    for k in GENERATIVE_SAMPLES:
+                        gr.create_dataset(k, data=np.asarray(res[k]))
+                    ks = gr.create_dataset("ks", data=np.asarray(res["ks"], np.float64))
+                    ks.attrs["columns"] = list(ks_columns)
+        g = f.create_group("table", track_order=True)
+        for name, values in table.items():
+            values = np.asarray(values)
+            if values.dtype.kind in "UO":
+                g.create_dataset(name, data=values.astype(object), dtype=h5py.string_dtype())
+            else:
+                g.create_dataset(name, data=values)
+
+
+def read_generative(path) -> dict[str, Any]:
+    """{"attrs", "table": {column: (rows,)}, "seeds": {seed: {epoch: {"attrs": {epoch, seed, edges},
+    "rules": {rule: {eta, gamma, energy (S,), ks (S, 4), level (S,), "ks_columns", best_index,
+    best_eta, best_gamma, best_energy}}}}}} (layout in the module docstring). Every fitted epoch holds
+    every rule of the root's ``rules`` with S = levels x samples. Raises ``FormatError``."""
+    with _open(path, "generative") as (f, check):
+        check.attrs(f, *GENERATIVE_ATTRS)
+        rules = [str(r) for r in np.atleast_1d(f.attrs["rules"])]
+        n_samples = int(f.attrs["levels"]) * int(f.attrs["samples"])
+        out = {"attrs": dict(f.attrs), "seeds": {}}
+        for seed, g in check.seeds(f):
+            out["seeds"][seed] = {}
+            for name, ge in g.items():
+                if not (name.startswith("epoch") and isinstance(ge, h5py.Group)):
+                    check.fail(f"unexpected object {ge.name} (expected epoch<e> groups)")
+                check.attrs(ge, "epoch", "seed", "edges")
+                fitted = {}
+                for rule in rules:
+                    gr = check.group(ge, rule)
+                    check.attrs(gr, *GENERATIVE_BEST)
+                    check.shapes(gr, {**{k: (n_samples,) for k in GENERATIVE_SAMPLES}, "ks": (n_samples, 4)})
+                    check.attrs(gr["ks"], "columns")
+                    res = read_arrays(gr)
+                    res.update({k: gr.attrs[k] for k in GENERATIVE_BEST})
+                    res["ks_columns"] = [str(c) for c in gr["ks"].attrs["columns"]]
+                    fitted[rule] = res
+                out["seeds"][seed][int(ge.attrs["epoch"])] = {"attrs": dict(ge.attrs), "rules": fitted}
+        g = check.group(f, "table")
+        if not len(g):
+            check.fail("group /table holds no columns")
+        check.shapes(g, {name: ("rows",) for name in g})
+        out["table"] = {
+            name: (ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) else ds[()]) for name, ds in g.items()
+        }
         return out

@@ -59,8 +59,11 @@ def problem_templates(goal_steps: int, delay_steps: int, choice_steps: int) -> n
     Returns: (8, goal_steps + delay_steps + choice_steps, 8) float32; inputs 0-3 one-hot goal during
     the goal period, zeros during the delay, inputs 4-7 two-hot choices during the choice period.
     """
-    for name, value in (("goal_steps", goal_steps), ("delay_steps", delay_steps),
-                        ("choice_steps", choice_steps)):
+    for name, value in (
+        ("goal_steps", goal_steps),
+        ("delay_steps", delay_steps),
+        ("choice_steps", choice_steps),
+    ):
         if int(value) != value or value < 0:
             raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
     n_steps = goal_steps + delay_steps + choice_steps
@@ -68,7 +71,7 @@ def problem_templates(goal_steps: int, delay_steps: int, choice_steps: int) -> n
         raise ValueError("goal_steps + delay_steps + choice_steps must be positive, got 0")
     out = np.zeros((N_PROBLEMS, n_steps, N_INPUTS), dtype=np.float32)
     out[np.arange(N_PROBLEMS), :goal_steps, goal_index()] = 1.0
-    out[:, goal_steps + delay_steps:, 4:] = choice_two_hot()[:, None, :]
+    out[:, goal_steps + delay_steps :, 4:] = choice_two_hot()[:, None, :]
     return out
 
 
@@ -99,8 +102,9 @@ def shuffle_labels(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return labels[rng.permutation(labels.shape[0])]
 
 
-def generate(sizes: dict[str, int], goal_steps: int, delay_steps: int, choice_steps: int,
-             seed: int) -> dict[str, dict[str, np.ndarray]]:
+def generate(
+    sizes: dict[str, int], goal_steps: int, delay_steps: int, choice_steps: int, seed: int
+) -> dict[str, dict[str, np.ndarray]]:
     """Generate every split of the task.
 
     sizes: split name -> number of problems (e.g. ``{"train": 5120, "test": 2560, "validation": 2560}``).

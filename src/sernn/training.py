@@ -240,8 +240,16 @@ class Trainer:
     distance: (N, N) float distances (already raised to distance_power).
     """
 
-    def __init__(self, spec: TrainingSpec, distance: np.ndarray, n_steps: int, n_inputs: int = 8,
-                 n_outputs: int = 4, n_networks: int = 1, lanes: int = 1):
+    def __init__(
+        self,
+        spec: TrainingSpec,
+        distance: np.ndarray,
+        n_steps: int,
+        n_inputs: int = 8,
+        n_outputs: int = 4,
+        n_networks: int = 1,
+        lanes: int = 1,
+    ):
         import tensorflow as tf
 
         self.spec = spec
@@ -252,8 +260,9 @@ class Trainer:
         shapes = initial_weights(0, n_inputs, spec.n_units, n_outputs)
         # one network: plain (unstacked) parameters, so that TensorFlow uses MatMul, not BatchMatMul
         stack = (self.n_networks,) if self.n_networks > 1 else ()
-        self.params = [tf.Variable(np.zeros(stack + shapes[k].shape, np.float32), name=k)
-                       for k in PARAM_ORDER]
+        self.params = [
+            tf.Variable(np.zeros(stack + shapes[k].shape, np.float32), name=k) for k in PARAM_ORDER
+        ]
         self.m = [tf.Variable(tf.zeros_like(p)) for p in self.params]
         self.v = [tf.Variable(tf.zeros_like(p)) for p in self.params]
         self.iterations = tf.Variable(0, dtype=tf.int64)
@@ -270,8 +279,9 @@ class Trainer:
 
     def _penalty_value(self):
         """The regularisation term of each network, (S,)."""
-        return regularisers.penalty(self.params[1], self.spec.regulariser, self.strength,
-                                    self.distance, self.spec.comms_factor)
+        return regularisers.penalty(
+            self.params[1], self.spec.regulariser, self.strength, self.distance, self.spec.comms_factor
+        )
 
     def _train_step(self, x, y):
         """One Adam step of every network on the batch (x, y). Returns per network (S,) the loss
@@ -280,14 +290,22 @@ class Trainer:
 
         spec = self.spec
         step = self.iterations + 1
-        noise = [spec.noise_std * tf.random.stateless_normal(
-            tf.shape(x), seed=tf.stack([self.noise_seeds[i], step]), dtype=x.dtype)
-            for i in range(self.n_networks)]
+        noise = [
+            spec.noise_std
+            * tf.random.stateless_normal(
+                tf.shape(x), seed=tf.stack([self.noise_seeds[i], step]), dtype=x.dtype
+            )
+            for i in range(self.n_networks)
+        ]
         noise = tf.stack(noise) if self.n_networks > 1 else noise[0]
         with tf.GradientTape() as tape:
             logits = rnn_logits(self.params, x, noise, self.lanes)
-            task = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=tf.broadcast_to(y, tf.shape(logits)), logits=logits),
-                                  axis=-1)
+            task = tf.reduce_mean(
+                tf.nn.softmax_cross_entropy_with_logits(
+                    labels=tf.broadcast_to(y, tf.shape(logits)), logits=logits
+                ),
+                axis=-1,
+            )
             losses = task + self._penalty_value()
             total = tf.reduce_sum(losses)  # networks share no parameters: each gets its own gradient
         grads = tape.gradient(total, self.params)
@@ -298,13 +316,23 @@ class Trainer:
         b1, b2 = tf.constant(spec.beta_1), tf.constant(spec.beta_2)
         for p, g, m, v in zip(self.params, grads, self.m, self.v):
             tf.raw_ops.ResourceApplyAdam(
-                var=p.handle, m=m.handle, v=v.handle, beta1_power=tf.pow(b1, t),
-                beta2_power=tf.pow(b2, t), lr=tf.constant(spec.learning_rate), beta1=b1, beta2=b2,
-                epsilon=tf.constant(spec.epsilon), grad=g)
+                var=p.handle,
+                m=m.handle,
+                v=v.handle,
+                beta1_power=tf.pow(b1, t),
+                beta2_power=tf.pow(b2, t),
+                lr=tf.constant(spec.learning_rate),
+                beta1=b1,
+                beta2=b2,
+                epsilon=tf.constant(spec.epsilon),
+                grad=g,
+            )
         self.iterations.assign(step)
         correct = tf.equal(tf.argmax(logits, axis=-1), tf.argmax(y, axis=-1))
-        return (tf.reshape(losses, [-1]),
-                tf.reshape(tf.reduce_mean(tf.cast(correct, tf.float32), axis=-1), [-1]))
+        return (
+            tf.reshape(losses, [-1]),
+            tf.reshape(tf.reduce_mean(tf.cast(correct, tf.float32), axis=-1), [-1]),
+        )
 
     def _evaluate(self, unique_x, inverse, y):
         """Per network (S,): loss (task + penalty) and accuracy on trials whose inputs are
@@ -312,11 +340,17 @@ class Trainer:
         import tensorflow as tf
 
         logits = tf.gather(rnn_logits(self.params, unique_x), inverse, axis=-2)
-        task = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(
-            labels=tf.broadcast_to(y, tf.shape(logits)), logits=logits), axis=-1)
+        task = tf.reduce_mean(
+            tf.nn.softmax_cross_entropy_with_logits(
+                labels=tf.broadcast_to(y, tf.shape(logits)), logits=logits
+            ),
+            axis=-1,
+        )
         correct = tf.equal(tf.argmax(logits, axis=-1), tf.argmax(y, axis=-1))
-        return (tf.reshape(task + self._penalty_value(), [-1]),
-                tf.reshape(tf.reduce_mean(tf.cast(correct, tf.float32), axis=-1), [-1]))
+        return (
+            tf.reshape(task + self._penalty_value(), [-1]),
+            tf.reshape(tf.reduce_mean(tf.cast(correct, tf.float32), axis=-1), [-1]),
+        )
 
     def reset(self, seeds: list[int], strength: float | list[float]) -> None:
         """Fresh weights from ``seeds`` (one per network), fresh optimiser state, new strength(s):
@@ -336,8 +370,9 @@ class Trainer:
 
     def strengths(self, strength: float | list[float]) -> list[float]:
         """Per-network strengths (n_networks,) from one strength or a list of them."""
-        values = ([float(strength)] * self.n_networks if np.ndim(strength) == 0
-                  else [float(s) for s in strength])
+        values = (
+            [float(strength)] * self.n_networks if np.ndim(strength) == 0 else [float(s) for s in strength]
+        )
         if len(values) != self.n_networks:
             raise ValueError(f"this trainer trains {self.n_networks} networks, got strengths {values}")
         return values
@@ -349,9 +384,14 @@ class Trainer:
             values = {k: v[None] for k, v in values.items()}
         return [{k: v[i].copy() for k, v in values.items()} for i in range(self.n_networks)]
 
-    def train(self, seed: int | list[int], strength: float | list[float],
-              data: dict[str, dict[str, np.ndarray]], labels_key: str = "labels",
-              progress: Callable[[str], None] | None = None):
+    def train(
+        self,
+        seed: int | list[int],
+        strength: float | list[float],
+        data: dict[str, dict[str, np.ndarray]],
+        labels_key: str = "labels",
+        progress: Callable[[str], None] | None = None,
+    ):
         """Train one network per seed (as many seeds as ``n_networks``; an int for one network) at
         ``strength`` (one for all, or one per network). Returns a ``TrainingResult``, or for a list of
         seeds a dict seed -> ``TrainingResult`` (``train_stack`` when seeds repeat across strengths)."""
@@ -359,9 +399,14 @@ class Trainer:
         results = self.train_stack(seeds, strength, data, labels_key, progress)
         return results[0] if isinstance(seed, (int, np.integer)) else dict(zip(seeds, results))
 
-    def train_stack(self, seeds: list[int], strength: float | list[float],
-                    data: dict[str, dict[str, np.ndarray]], labels_key: str = "labels",
-                    progress: Callable[[str], None] | None = None) -> list[TrainingResult]:
+    def train_stack(
+        self,
+        seeds: list[int],
+        strength: float | list[float],
+        data: dict[str, dict[str, np.ndarray]],
+        labels_key: str = "labels",
+        progress: Callable[[str], None] | None = None,
+    ) -> list[TrainingResult]:
         """Train ``n_networks`` networks side by side, network i from initial weights and input noise
         of ``seeds[i]`` at strength ``strength`` (one for all) or ``strength[i]``: a stack may mix
         seeds and strengths, and the same seed may appear at several strengths.
@@ -384,8 +429,7 @@ class Trainer:
         evals = {}
         for s in ("test", "validation"):
             unique, inverse = unique_trials(data[s]["inputs"])
-            evals[s] = (tf.constant(unique), tf.constant(inverse, tf.int64),
-                        tf.constant(data[s][labels_key]))
+            evals[s] = (tf.constant(unique), tf.constant(inverse, tf.int64), tf.constant(data[s][labels_key]))
         snapshots = [self.weights()]
         evaluation = {f"{s}_{m}": [] for s in ("test", "validation") for m in ("loss", "accuracy")}
         history = {k: [] for k in ("loss", "accuracy", "val_loss", "val_accuracy", "regularisation")}
@@ -413,24 +457,32 @@ class Trainer:
             seconds.append(time.perf_counter() - t0)
             if progress:
                 for i, sd in enumerate(seeds):
-                    progress(f"seed {sd} strength {strengths[i]:g} epoch {epoch}/{spec.epochs}: "
-                             f"loss {history['loss'][-1][i]:.4f} accuracy {history['accuracy'][-1][i]:.4f} "
-                             f"val_accuracy {history['val_accuracy'][-1][i]:.4f} "
-                             f"validation_accuracy {evaluation['validation_accuracy'][-1][i]:.4f} "
-                             f"({seconds[-1]:.2f} s{f' for {n_nets} networks' if n_nets > 1 else ''})")
+                    progress(
+                        f"seed {sd} strength {strengths[i]:g} epoch {epoch}/{spec.epochs}: "
+                        f"loss {history['loss'][-1][i]:.4f} accuracy {history['accuracy'][-1][i]:.4f} "
+                        f"val_accuracy {history['val_accuracy'][-1][i]:.4f} "
+                        f"validation_accuracy {evaluation['validation_accuracy'][-1][i]:.4f} "
+                        f"({seconds[-1]:.2f} s{f' for {n_nets} networks' if n_nets > 1 else ''})"
+                    )
         out = []
         for i in range(n_nets):
             stacked = {k: np.stack([snap[i][k] for snap in snapshots]) for k in PARAM_ORDER}
             final = snapshots[-1][i]
             hist = {k: np.asarray([v[i] for v in vals]) for k, vals in history.items()}
-            out.append(TrainingResult(
-                recurrent=stacked.pop("recurrent_kernel"), snapshots=stacked,
-                input_kernel=final["input_kernel"], recurrent_bias=final["recurrent_bias"],
-                output_kernel=final["output_kernel"], output_bias=final["output_bias"],
-                history=hist,
-                evaluation={k: np.asarray([v[i] for v in vals]) for k, vals in evaluation.items()},
-                epoch_seconds=[sec / n_nets for sec in seconds],
-                diverged=not bool(np.all(np.isfinite(hist["loss"])))))
+            out.append(
+                TrainingResult(
+                    recurrent=stacked.pop("recurrent_kernel"),
+                    snapshots=stacked,
+                    input_kernel=final["input_kernel"],
+                    recurrent_bias=final["recurrent_bias"],
+                    output_kernel=final["output_kernel"],
+                    output_bias=final["output_bias"],
+                    history=hist,
+                    evaluation={k: np.asarray([v[i] for v in vals]) for k, vals in evaluation.items()},
+                    epoch_seconds=[sec / n_nets for sec in seconds],
+                    diverged=not bool(np.all(np.isfinite(hist["loss"]))),
+                )
+            )
         return out
 
 

@@ -51,6 +51,26 @@ def all_function_tables():
     return [f"{RESULTS}/function/{r}/{lab}.h5" for r, lab in population_jobs()]
 
 
+def all_generative_tables():
+    if not config["generative"]["enabled"]:
+        return []
+    return [f"{RESULTS}/generative/{r}/{lab}.h5" for r, lab in population_jobs()]
+
+
+def generative_analysis():
+    """The analysis keys a GNM fit depends on (so that changing others, e.g. the claims' bootstrap,
+    does not rerun the fits)."""
+    return {k: config["analysis"][k] for k in ("accuracy_threshold", "epoch")}
+
+
+def example_generative(wildcards):
+    """The GNM fit of each regulariser's mid-strength network (as ``example_networks``)."""
+    return {
+        name: path.replace(f"{RESULTS}/networks/", f"{RESULTS}/generative/", 1)
+        for name, path in example_networks(wildcards).items()
+    }
+
+
 def example_networks(wildcards):
     """The mid-strength network of each regulariser, for the example-network figure."""
     out = {}
@@ -67,7 +87,20 @@ def all_outputs():
         f"{RESULTS}/summary/claims.csv",
         f"{RESULTS}/summary/figures/accuracy_vs_strength.png",
         f"{RESULTS}/summary/figures/example_networks.png",
-    ]
+    ] + generative_outputs()
+
+
+def generative_outputs():
+    """The GNM figures (the fits come with them), when GNMs are enabled."""
+    if not config["generative"]["enabled"]:
+        return []
+    names = (
+        "gnm_energy_by_rule",
+        "gnm_matching_vs_strength",
+        "gnm_matching_vs_total_weight",
+        "gnm_landscape",
+    )
+    return [f"{RESULTS}/summary/figures/{n}.png" for n in names]
 
 
 def population_params(wildcards):

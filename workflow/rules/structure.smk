@@ -3,12 +3,12 @@ rule binarise:
         networks=rules.train.output.networks,
     output:
         adjacency=f"{RESULTS}/binarised/{{regulariser}}/{{strength}}.h5",
-    params:
-        binarise=config["binarise"],
     log:
         f"{RESULTS}/logs/binarise/{{regulariser}}/{{strength}}.log",
     conda:
         "../../envs/metrics.yaml"
+    params:
+        binarise=config["binarise"],
     script:
         "../scripts/binarise.py"
 
@@ -19,12 +19,12 @@ rule compute_metrics:
         adjacency=rules.binarise.output.adjacency,
     output:
         table=f"{RESULTS}/metrics/{{regulariser}}/{{strength}}.h5",
-    params:
-        metrics=config["metrics"],
-        provenance=provenance("binarise", "metrics"),
     log:
         f"{RESULTS}/logs/compute_metrics/{{regulariser}}/{{strength}}.log",
     conda:
         "../../envs/metrics.yaml"
+    params:
+        metrics=config["metrics"],
+        provenance=provenance("binarise", "metrics"),
     script:
         "../scripts/compute_metrics.py"

@@ -2,6 +2,7 @@ rule aggregate:
     input:
         tables=all_metric_tables(),
         function=all_function_tables(),
+        generative=all_generative_tables(),
     output:
         csv=report(
             f"{RESULTS}/summary/metrics.csv",
@@ -10,12 +11,12 @@ rule aggregate:
         ),
         parquet=f"{RESULTS}/summary/metrics.parquet",
         windows=f"{RESULTS}/summary/function_windows.csv",
-    params:
-        analysis=config["analysis"],
     log:
         f"{RESULTS}/logs/aggregate.log",
     conda:
         "../../envs/summary.yaml"
+    params:
+        analysis=config["analysis"],
     script:
         "../scripts/aggregate.py"
 
@@ -29,12 +30,12 @@ rule claims:
             caption="../report/claims.rst",
             category="1. Claims",
         ),
-    params:
-        analysis=config["analysis"],
     log:
         f"{RESULTS}/logs/claims.log",
     conda:
         "../../envs/summary.yaml"
+    params:
+        analysis=config["analysis"],
     script:
         "../scripts/claims.py"
 
@@ -48,12 +49,12 @@ rule comparison:
             caption="../report/comparison.rst",
             category="Tables",
         ),
-    params:
-        analysis=config["analysis"],
     log:
         f"{RESULTS}/logs/comparison.log",
     conda:
         "../../envs/summary.yaml"
+    params:
+        analysis=config["analysis"],
     script:
         "../scripts/comparison.py"
 
@@ -98,13 +99,13 @@ rule plot_figures:
             caption="../report/function_vs_total_weight.rst",
             category="Function",
         ),
-    params:
-        analysis=config["analysis"],
-        function_enabled=config["function"]["enabled"],
     log:
         f"{RESULTS}/logs/plot_figures.log",
     conda:
         "../../envs/summary.yaml"
+    params:
+        analysis=config["analysis"],
+        function_enabled=config["function"]["enabled"],
     script:
         "../scripts/plot_figures.py"
 
@@ -118,13 +119,13 @@ rule plot_examples:
             caption="../report/example_networks.rst",
             category="Structure",
         ),
-    params:
-        analysis=config["analysis"],
-        binarise=config["binarise"],
-        gamma=config["metrics"]["modularity_gamma"],
     log:
         f"{RESULTS}/logs/plot_examples.log",
     conda:
         "../../envs/summary.yaml"
+    params:
+        analysis=config["analysis"],
+        binarise=config["binarise"],
+        gamma=config["metrics"]["modularity_gamma"],
     script:
         "../scripts/plot_examples.py"

@@ -1,4 +1,5 @@
 """Snakemake script of rule aggregate: per-job tables -> one tidy CSV (+ Parquet, window table)."""
+
 import os
 import sys
 from pathlib import Path
@@ -17,4 +18,5 @@ with pipeline.job(snakemake.log[0]):
         function_paths=snakemake.input.function,
         windows_csv=snakemake.output.windows,
         parquet=snakemake.output.parquet,
+        generative_paths=snakemake.input.generative,
     )

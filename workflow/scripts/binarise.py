@@ -1,4 +1,5 @@
 """Snakemake script of rule binarise: every snapshot of every seed -> 0/1 adjacency."""
+
 import os
 import sys
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Snakemake script of rule claims: the paper's claims, seRNN vs L1 at matched total weight."""
+
 import os
 import sys
 from pathlib import Path

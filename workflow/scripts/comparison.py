@@ -1,4 +1,5 @@
 """Snakemake script of rule comparison: regulariser vs regulariser at the analysed epoch."""
+
 import os
 import sys
 from pathlib import Path

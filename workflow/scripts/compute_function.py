@@ -1,4 +1,5 @@
 """Snakemake script of rule compute_function: EV, mixed selectivity, clustering, decoding, energy."""
+
 import os
 import sys
 from pathlib import Path

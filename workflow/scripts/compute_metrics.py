@@ -1,4 +1,5 @@
 """Snakemake script of rule compute_metrics: structural metrics per seed x epoch."""
+
 import os
 import sys
 from pathlib import Path

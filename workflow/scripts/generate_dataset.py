@@ -1,4 +1,5 @@
 """Snakemake script of rule generate_dataset: the maze task's splits -> dataset.h5."""
+
 import os
 import sys
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Snakemake script of rule plot_examples: one example network per regulariser."""
+
 import os
 import sys
 from pathlib import Path
@@ -7,9 +8,10 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from sernn import pipeline  # noqa: E402
-
-from sernn import plots  # noqa: E402
+from sernn import (
+    pipeline,  # noqa: E402
+    plots,  # noqa: E402
+)
 
 with pipeline.job(snakemake.log[0]):
     plots.example_networks(

@@ -1,4 +1,5 @@
 """Snakemake script of rule plot_figures: the summary figures."""
+
 import os
 import sys
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Snakemake script of rule record_activity: hidden activity on the probe set at analysed epochs."""
+
 import os
 import sys
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Snakemake script of rule train: every seed of one (regulariser, strength) in one process."""
+
 import os
 import sys
 from pathlib import Path

@@ -1,0 +1,54 @@
+rule fit_generative:
+    input:
+        networks=rules.train.output.networks,
+        adjacency=rules.binarise.output.adjacency,
+    output:
+        table=f"{RESULTS}/generative/{{regulariser}}/{{strength}}.h5",
+    log:
+        f"{RESULTS}/logs/fit_generative/{{regulariser}}/{{strength}}.log",
+    conda:
+        "../../envs/metrics.yaml"
+    threads: 1
+    params:
+        generative=config["generative"],
+        analysis=generative_analysis(),
+        binarise=config["binarise"],
+        provenance={**provenance("binarise", "generative"), "analysis": generative_analysis()},
+    script:
+        "../scripts/fit_generative.py"
+
+
+rule plot_generative:
+    input:
+        unpack(example_generative),
+        csv=rules.aggregate.output.csv,
+    output:
+        boxes=report(
+            f"{RESULTS}/summary/figures/gnm_energy_by_rule.png",
+            caption="../report/gnm_energy_by_rule.rst",
+            category="Generative models",
+        ),
+        strength=report(
+            f"{RESULTS}/summary/figures/gnm_matching_vs_strength.png",
+            caption="../report/gnm_matching_vs_strength.rst",
+            category="Generative models",
+        ),
+        weight=report(
+            f"{RESULTS}/summary/figures/gnm_matching_vs_total_weight.png",
+            caption="../report/gnm_matching_vs_total_weight.rst",
+            category="Generative models",
+        ),
+        landscape=report(
+            f"{RESULTS}/summary/figures/gnm_landscape.png",
+            caption="../report/gnm_landscape.rst",
+            category="Generative models",
+        ),
+    log:
+        f"{RESULTS}/logs/plot_generative.log",
+    conda:
+        "../../envs/summary.yaml"
+    params:
+        analysis=config["analysis"],
+        generative=config["generative"],
+    script:
+        "../scripts/plot_generative.py"
