@@ -83,8 +83,12 @@ def projection(
     from sernn import config as sc
 
     cfg = paper_config()
-    n_networks = sum(len(p["strengths"]) for p in sc.populations(cfg).values()) * len(cfg["seeds"])
-    train = rows["training"]["ours_s"]
+    pops = sc.populations(cfg).values()
+    n_networks = sum(len(p["strengths"]) for p in pops) * len(cfg["seeds"])
+    n_chunks = sum(len(p["chunks"]) for p in pops)
+    # networks of a chunk train side by side in stacks of training.stack (8): the stacked figure
+    stacked = rows.get("training, 8 stacked (per network)")
+    train = (stacked or rows["training"])["ours_s"]
     metrics = rows["metrics: network_metrics x 11 epochs"]["ours_s"]
     func = (
         rows["function: record activity (640 trials)"]["ours_s"]
@@ -94,28 +98,35 @@ def projection(
     fit = next((r for name, r in rows.items() if name.startswith("generative: full fit")), None)
     n_fits = len(gen.get("epochs") or [cfg["analysis"]["epoch"]]) if gen["enabled"] and fit else 0
     gnm = n_fits * fit["ours_s"] * len(gen["rules"]) / 13 if n_fits else 0.0  # 13 rules were timed
-    n_jobs = 5 + (n_fits > 0)  # binarise, metrics, activity, function (+ fit_generative)
-    job_overhead = startup["train"] + (n_jobs - 1) * startup["analysis"]
+    n_rules = 5 + (n_fits > 0)  # train, binarise, metrics, activity, function (+ fit_generative)
+    # one start-up per chunk and rule, shared by the chunk's networks
+    job_overhead = (startup["train"] + (n_rules - 1) * startup["analysis"]) * n_chunks / n_networks
     per_network_core_s = train * train_threads + metrics + func + gnm + job_overhead
     cpu_hours = n_networks * per_network_core_s / 3600
     cores_here = os.cpu_count() or 1
     cluster_cores = nodes * cores_per_node
     print(
         f"\n== projection for config/paper.yaml: {n_networks} networks x {cfg['training']['epochs']} "
-        f"epochs, {cfg['metrics']['n_nulls']} nulls"
+        f"epochs, {cfg['metrics']['n_nulls']} nulls, {n_chunks} chunks of up to {cfg['chunk_size']}"
     )
     print(
-        f"per network: training {train:.1f} s ({train_threads} thread(s)), metrics (11 epochs) "
-        f"{metrics:.1f} s, function {func:.1f} s, GNM fits {gnm:.1f} s ({n_fits} epoch(s) x "
-        f"{len(gen['rules'])} rules x {gen['levels']} x {gen['samples']} samples, as if every network "
-        f"passed the accuracy filter), job start-up {job_overhead:.1f} s (measured imports, {n_jobs} jobs)"
+        f"per network: training {train:.1f} s ({'8 stacked' if stacked else 'alone'}, {train_threads} "
+        f"thread(s)), metrics (11 epochs) {metrics:.1f} s, function {func:.1f} s, GNM fits {gnm:.1f} s "
+        f"({n_fits} epoch(s) x {len(gen['rules'])} rules x {gen['levels']} x {gen['samples']} samples, as if "
+        f"every network passed the accuracy filter), job start-up {job_overhead:.2f} s (measured imports, "
+        f"{n_rules} jobs per chunk)"
     )
-    print(f"CPU-hours: {cpu_hours:.1f} (core-seconds per network {per_network_core_s:.1f})")
+    print(
+        f"CPU-hours: {cpu_hours:.1f} (core-seconds per network {per_network_core_s:.1f}; without GNM fits "
+        f"{per_network_core_s - gnm:.1f})"
+    )
     print(f"one {cores_here}-core machine like this one: ~{cpu_hours / cores_here:.1f} h wall")
     print(
         f"cluster of {nodes} nodes x {cores_per_node} cores: ~{cpu_hours * 60 / cluster_cores:.0f} min "
-        f"of compute if every core is busy, plus queueing; {n_networks * n_jobs + 6 + (n_fits > 0)} jobs "
-        f"(binarise + compute_metrics grouped 20 per SLURM job by profiles/slurm)"
+        f"of compute if every core is busy, plus queueing; {n_chunks * n_rules + 7 + (n_fits > 0)} "
+        f"jobs, {n_chunks * (n_rules - 1) + 6 + (n_fits > 0)} SLURM jobs (binarise + compute_metrics of a "
+        f"chunk grouped by profiles/slurm); the longest jobs are a chunk's GNM fits, "
+        f"~{cfg['chunk_size'] * gnm / 60:.0f} min"
     )
 
 
@@ -137,6 +148,8 @@ def main() -> None:
         results["training, 2 threads (2 lanes)"] = row
     for row in run_stage("training.py", ref + rep + ["--seeds", "4"]):
         results["training, 4 seeds stacked (per network)"] = row
+    for row in run_stage("training.py", rep + ["--seeds", "8"]):
+        results["training, 8 stacked (per network)"] = row
     for row in run_stage("metrics.py", rep):
         results[row["stage"]] = row
     for row in run_stage("function.py", rep):
@@ -152,6 +165,7 @@ def main() -> None:
         results[row["stage"]] = row
     for row in run_stage("pipeline.py", rep):
         results[row["stage"]] = row
+    run_stage("chunks.py", [])  # a 64-network slice of the paper preset, per network vs chunked
     print("\n== summary (speedup = reference / ours, median of pairs)")
     for name, row in results.items():
         extra = f"  speedup x{row['speedup']:.1f}" if "speedup" in row else ""

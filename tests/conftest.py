@@ -116,6 +116,14 @@ def assert_h5_trees_identical(a: Path, b: Path) -> int:
     return n
 
 
+def result_file(work: Path, stage: str, regulariser: str, label: str) -> Path:
+    """The file of one strength of a population at one stage of a run in ``work``: it lies in the
+    directory of the chunk holding that strength, ``results/<stage>/<regulariser>/<chunk>/<label>.h5``."""
+    matches = sorted((Path(work) / "results" / stage / regulariser).glob(f"c*-n*/{label}.h5"))
+    assert len(matches) == 1, f"{stage}/{regulariser}: {len(matches)} chunk files for strength {label}"
+    return matches[0]
+
+
 def assert_results_identical(a: Path, b: Path) -> int:
     """Two results directories hold the same outputs: every HDF5 file as in
     ``assert_h5_trees_identical``, every other file (CSV, Parquet, PNG) byte for byte; logs and

@@ -6,7 +6,7 @@ import bct
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, job_counts, snakemake
+from conftest import REPO, job_counts, result_file, snakemake
 
 from sernn import analysis, claims, nulls, pipeline
 from sernn import config as sernn_config
@@ -270,8 +270,8 @@ def test_tiny_run_writes_the_claims_table_first_in_the_report(tiny_run):
     assert {"none", "accuracy", "total_weight"} == set(comp["matched"])
     from sernn import storage
 
-    clean = storage.read_activity(tiny_run / "results" / "activity" / "seRNN" / "0.1.h5")
-    noisy = storage.read_activity(tiny_run / "results" / "activity_noisy" / "seRNN" / "0.1.h5")
+    clean = storage.read_activity(result_file(tiny_run, "activity", "seRNN", "0.1"))
+    noisy = storage.read_activity(result_file(tiny_run, "activity_noisy", "seRNN", "0.1"))
     assert noisy["attrs"]["input_noise_std"] == 0.05
     a, b = clean["seeds"][0]["activity"], noisy["seeds"][0]["activity"]
     assert a.shape == b.shape and not np.array_equal(a, b)

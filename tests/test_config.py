@@ -233,6 +233,7 @@ CASES = {
     "training.batch_size": ("train", None),
     "training.learning_rate": ("train", None),
     "training.stack": ("train", None),
+    "chunk_size": ("summary", None),  # groups networks into jobs; the steps themselves are per file
     "regularisers.*.type": ("train", lambda v: _one_pop({"type": v})),
     "regularisers.*.task": ("train", lambda v: _one_pop({"task": v})),
     "regularisers.*.strengths[]": ("train", lambda v: _one_pop({"strengths": [v]})),

@@ -301,11 +301,11 @@ def test_workflow_carries_an_injected_diverged_network_through_every_rule(tiny_r
     """The tiny run's copy with seRNN 0.1's network replaced by a diverged one (NaN weights at the
     last snapshot, the analysed one): Snakemake reruns every rule downstream of it, and the
     summary flags it, fails it, and gives it NaN measures where its weights are NaN."""
-    from conftest import snakemake
+    from conftest import result_file, snakemake
 
     work = tmp_path / "work"
     shutil.copytree(tiny_run, work, symlinks=True)
-    path = work / "results" / "networks" / "seRNN" / "0.1.h5"
+    path = result_file(work, "networks", "seRNN", "0.1")
     nets = storage.read_networks(path)
     last = max(d["recurrent"].shape[0] for d in nets["seeds"].values()) - 1
     keep = (
@@ -327,6 +327,8 @@ def test_workflow_carries_an_injected_diverged_network_through_every_rule(tiny_r
         {k: nets["attrs"][k] for k in keep if k in nets["attrs"]},
         {},
     )
+    # Snakemake dates a directory output (the chunk) by the timestamp file it keeps inside
+    (path.parent / ".snakemake_timestamp").touch()
     snakemake(work, "--rerun-triggers", "mtime")
     df = pd.read_csv(work / "results" / "summary" / "metrics.csv")
     mine = df[(df["regulariser"] == "seRNN") & (df["strength"] == 0.1)].set_index("epoch")

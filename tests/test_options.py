@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, snakemake
+from conftest import REPO, result_file, snakemake
 from scipy import stats
 from scipy.spatial.distance import cdist
 
@@ -49,7 +49,7 @@ def summary(options_run) -> pd.DataFrame:
 
 
 def networks_file(work: Path, reg: str) -> Path:
-    return work / "results" / "networks" / reg / f"{POPULATIONS[reg]}.h5"
+    return result_file(work, "networks", reg, POPULATIONS[reg])
 
 
 def test_one_row_per_seed_and_epoch_and_seeds_trained_in_stacks(options_run, summary):
@@ -70,7 +70,7 @@ def test_stored_coordinates_equal_the_file(options_run):
         with h5py.File(networks_file(options_run, reg)) as f:
             np.testing.assert_array_equal(f["coordinates"][()], coords)
             np.testing.assert_allclose(f["distance"][()], cdist(coords, coords), rtol=1e-12, atol=1e-12)
-        with h5py.File(options_run / "results" / "activity" / reg / f"{POPULATIONS[reg]}.h5") as f:
+        with h5py.File(result_file(options_run, "activity", reg, POPULATIONS[reg])) as f:
             np.testing.assert_array_equal(f["coordinates"][()], coords)
 
 
@@ -88,8 +88,8 @@ def test_coordinates_from_a_csv_file(tmp_path):
     )
     path = tmp_path / "csv.yaml"
     path.write_text(yaml.safe_dump(cfg))
-    snakemake(tmp_path, "results/networks/seRNN/0.1.h5", configfile=path)
-    with h5py.File(tmp_path / "results" / "networks" / "seRNN" / "0.1.h5") as f:
+    snakemake(tmp_path, "results/networks/seRNN/c000-n1", configfile=path)
+    with h5py.File(result_file(tmp_path, "networks", "seRNN", "0.1")) as f:
         np.testing.assert_array_equal(f["coordinates"][()], coords)
         np.testing.assert_allclose(f["distance"][()], cdist(coords, coords), rtol=1e-12, atol=1e-12)
 
@@ -123,7 +123,7 @@ def test_random_task_networks_learn_the_shuffled_labels_and_fail_the_filter(opti
 def test_function_is_analysed_at_each_listed_epoch(options_run, summary):
     epochs = CFG["function"]["epochs"]
     for reg in POPULATIONS:
-        with h5py.File(options_run / "results" / "activity" / reg / f"{POPULATIONS[reg]}.h5") as f:
+        with h5py.File(result_file(options_run, "activity", reg, POPULATIONS[reg])) as f:
             for seed in SEEDS:
                 assert list(f[f"seed{seed}"]["epochs"][()]) == epochs
                 assert f[f"seed{seed}"]["activity"].shape[0] == len(epochs)
@@ -139,7 +139,7 @@ def test_notebook_binarisation_is_directed_keeps_the_diagonal_and_thresholds_the
     entries, diagonal included), directed; computed here with numpy."""
     for reg in POPULATIONS:
         lab = POPULATIONS[reg]
-        with h5py.File(options_run / "results" / "binarised" / reg / f"{lab}.h5") as f:
+        with h5py.File(result_file(options_run, "binarised", reg, lab)) as f:
             assert (f.attrs["method"], f.attrs["symmetrise"]) == ("quantile", "none")
             assert not f.attrs["drop_diagonal"]
             adjacency = f["seed0"]["adjacency"][()]
@@ -210,7 +210,7 @@ def test_gnm_fits_of_passing_networks_only_compared_like_every_measure(options_r
     assert failing[gnm_values + ["gnm_best_energy", "gnm_best_rule"]].isna().all().all()
     assert summary.loc[summary["epoch"] != EPOCH, gnm_values].isna().all().all()
     for reg in ("seRNN", "random"):
-        gen = storage.read_generative(options_run / "results" / "generative" / reg / f"{POPULATIONS[reg]}.h5")
+        gen = storage.read_generative(result_file(options_run, "generative", reg, POPULATIONS[reg]))
         assert gen["attrs"]["target"] == "authors"
         for seed, d in storage.read_networks(networks_file(options_run, reg))["seeds"].items():
             if reg == "random":

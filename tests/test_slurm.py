@@ -123,6 +123,9 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
         str(REPO / "profiles" / "default"),
         "--latency-wait",
         "5",
+        # both strengths of a population in one chunk: one train job (and one SLURM job) each
+        "--config",
+        "chunk_size=2",
     ]
 
     # 1. through SLURM
@@ -171,10 +174,13 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
         + _tail(slurm.ctld_log)
     )
     results_slurm = slurm_dir / "results"
-    n_networks = len(list((results_slurm / "networks").rglob("*.h5")))
-    train_jobs = [i for i, log in SUBMIT_RE.findall(out) if "/rule_train/" in log]
-    assert n_networks > 0 and len(train_jobs) == n_networks, (
-        f"{n_networks} network files but {len(train_jobs)} train jobs submitted to SLURM"
+    # a chunk is one SLURM job: one train job per chunk directory, each holding its 2 strengths
+    chunks = sorted(p for p in (results_slurm / "networks").glob("*/*") if p.is_dir())
+    train_jobs = [log for _, log in SUBMIT_RE.findall(out) if "/rule_train/" in log]
+    assert [p.name for p in chunks] == ["c000-n2", "c000-n2"], chunks
+    assert all(len(list(p.glob("*.h5"))) == 2 for p in chunks)
+    assert len(train_jobs) == len(chunks), (
+        f"{len(chunks)} chunks but {len(train_jobs)} train jobs submitted to SLURM: {train_jobs}"
     )
     # binarise + compute_metrics are bundled into group jobs by the profile
     assert any("/group_postprocess" in log for _, log in SUBMIT_RE.findall(out)), (

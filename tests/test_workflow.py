@@ -5,6 +5,7 @@ scratch, a killed training job leaves nothing that looks complete)."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, SNAKEFILE, TINY, assert_results_identical, job_counts, snakemake
+from conftest import REPO, SNAKEFILE, TINY, assert_results_identical, job_counts, result_file, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +35,7 @@ def test_every_output_has_the_documented_shape(tiny_run):
         assert f.attrs["seed"] == 18229 and "config" in f.attrs and "versions" in f.attrs
     for reg, labels in STRENGTHS.items():
         for lab in labels:
-            with h5py.File(res / "networks" / reg / f"{lab}.h5") as f:
+            with h5py.File(result_file(res.parent, "networks", reg, lab)) as f:
                 assert f["coordinates"].shape == (100, 3) and f["distance"].shape == (100, 100)
                 assert f.attrs["regulariser"] == reg and f.attrs["strength"] == float(lab)
                 g = f["seed0"]
@@ -45,12 +46,12 @@ def test_every_output_has_the_documented_shape(tiny_run):
                     assert g["history"][k].shape == (EPOCHS,)
                 assert g["evaluation"]["validation_accuracy"].shape == (EPOCHS + 1,)
                 assert '"epochs": 2' in f.attrs["config"] and f.attrs["sernn_version"]
-            with h5py.File(res / "binarised" / reg / f"{lab}.h5") as f:
+            with h5py.File(result_file(res.parent, "binarised", reg, lab)) as f:
                 a = f["seed0"]["adjacency"][()]
                 assert a.shape == (EPOCHS + 1, 100, 100) and set(np.unique(a)) <= {0, 1}
                 assert f.attrs["symmetrise"] == "max" and f.attrs["method"] == "proportional"
                 assert all(int(a[e].sum()) == 2 * 495 for e in range(EPOCHS + 1))
-            with h5py.File(res / "metrics" / reg / f"{lab}.h5") as f:
+            with h5py.File(result_file(res.parent, "metrics", reg, lab)) as f:
                 assert f["table"]["modularity"].shape == (EPOCHS + 1,)
 
 
@@ -64,7 +65,7 @@ def test_generative_outputs(tiny_run):
     df = pd.read_csv(tiny_run / "results" / "summary" / "metrics.csv")
     for reg, labels in STRENGTHS.items():
         for lab in labels:
-            path = tiny_run / "results" / "generative" / reg / f"{lab}.h5"
+            path = result_file(tiny_run, "generative", reg, lab)
             with h5py.File(path) as f:
                 assert list(f["seed0"]) == [f"epoch{EPOCHS}"] and f.attrs["regulariser"] == reg
                 g = f["seed0"][f"epoch{EPOCHS}"]
@@ -83,7 +84,7 @@ def test_generative_outputs(tiny_run):
             assert row["gnm_best_rule"].iloc[0] == table["gnm_best_rule"][0] in generative.RULES
     assert df.loc[df["epoch"] == EPOCHS, "gnm_best_energy"].between(0, 1).all()
     assert df.loc[df["epoch"] < EPOCHS, [c for c in df if c.startswith("gnm_")]].isna().all().all()
-    log = (tiny_run / "results" / "logs" / "fit_generative" / "seRNN" / "0.1.log").read_text()
+    log = (tiny_run / "results" / "logs" / "fit_generative" / "seRNN" / "c001-n1.log").read_text()
     assert f"GNM seed 0 epoch {EPOCHS}: best rule" in log and "packages used:" in log
 
 
@@ -91,13 +92,13 @@ def test_activity_and_function_outputs(tiny_run):
     res = tiny_run / "results"
     for reg, labels in STRENGTHS.items():
         for lab in labels:
-            with h5py.File(res / "activity" / reg / f"{lab}.h5") as f:
+            with h5py.File(result_file(res.parent, "activity", reg, lab)) as f:
                 assert f["seed0"]["activity"].shape == (1, 64, 50, 100)
                 assert list(f["seed0"]["epochs"][()]) == [2]
                 for k in ("maze_id", "goal", "choice_options", "correct_choice"):
                     assert f["probe"][k].shape == (64,)
                 assert f["seed0"]["activity"].compression == "lzf"
-            with h5py.File(res / "function" / reg / f"{lab}.h5") as f:
+            with h5py.File(result_file(res.parent, "function", reg, lab)) as f:
                 assert f["table"]["energy"].shape == (1,)
                 assert "window" in f["windows"]
 
@@ -109,7 +110,7 @@ def test_saved_weights_reproduce_the_trained_models_evaluation(tiny_run):
 
     data = storage.read_dataset(tiny_run / "results" / "dataset.h5")["validation"]
     for reg, labels in STRENGTHS.items():
-        nets = storage.read_networks(tiny_run / "results" / "networks" / reg / f"{labels[-1]}.h5")
+        nets = storage.read_networks(result_file(tiny_run, "networks", reg, labels[-1]))
         d = nets["seeds"][0]
         for epoch in range(EPOCHS + 1):
             w = training.weights_at(d["recurrent"], d["snapshots"], epoch)
@@ -117,7 +118,7 @@ def test_saved_weights_reproduce_the_trained_models_evaluation(tiny_run):
             logits = states[:, -1] @ w["output_kernel"] + w["output_bias"]
             acc = np.mean(logits.argmax(1) == data["labels"].argmax(1))
             assert acc == pytest.approx(d["evaluation"]["validation_accuracy"][epoch], abs=1e-9)
-        act = storage.read_activity(tiny_run / "results" / "activity" / reg / f"{labels[-1]}.h5")
+        act = storage.read_activity(result_file(tiny_run, "activity", reg, labels[-1]))
         idx = act["probe"]["trial_index"]
         w = training.weights_at(d["recurrent"], d["snapshots"], 2)
         states, _ = training.hidden_activity(w, data["inputs"][idx])
@@ -180,7 +181,7 @@ def test_summary_has_one_row_per_network_and_epoch(tiny_run):
 
 def test_train_and_aggregate_logs_report_progress(tiny_run):
     logs = tiny_run / "results" / "logs"
-    train_log = (logs / "train" / "seRNN" / "0.1.log").read_text()
+    train_log = (logs / "train" / "seRNN" / "c001-n1.log").read_text()  # the chunk of strength 0.1
     assert "epoch 2/2" in train_log and "validation accuracy" in train_log
     assert (logs / "aggregate.log").read_text().count("pass the accuracy filter") == 1
 
@@ -235,6 +236,33 @@ def test_changing_a_gnm_parameter_refits_only_gnms(tiny_run, tmp_path):
     assert counts.get("claims") == 1 and "fit_generative" not in counts
 
 
+def test_a_chunk_of_two_strengths_is_one_job_and_gives_the_same_networks(tiny_run, tmp_path):
+    """chunk_size 2: both strengths of a population in one train job, trained side by side (one
+    stack mixing strengths); each network equals the one trained in its own job to float32
+    rounding (1e-6), and its file is where the layout says."""
+    cfg = dict(TINY_CFG, chunk_size=2)
+    path = tmp_path / "chunks.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    counts = job_counts(snakemake(tmp_path, "-n", configfile=path).stdout)
+    assert counts["train"] == 2 and counts["compute_metrics"] == 2
+    targets = [f"results/networks/{reg}/c000-n2" for reg in STRENGTHS]
+    snakemake(tmp_path, *targets, configfile=path)
+    for reg, labels in STRENGTHS.items():
+        for lab in labels:
+            with h5py.File(tmp_path / "results" / "networks" / reg / "c000-n2" / f"{lab}.h5") as f:
+                assert f.attrs["stack"] == 2
+                np.testing.assert_array_equal(f.attrs["chunk_strengths"], [float(x) for x in labels])
+                chunked = f["seed0"]["recurrent"][()]
+            with h5py.File(result_file(tiny_run, "networks", reg, lab)) as f:
+                assert f.attrs["stack"] == 1
+                alone = f["seed0"]["recurrent"][()]
+            np.testing.assert_allclose(chunked, alone, rtol=0, atol=1e-6)
+            assert not np.array_equal(chunked[-1], chunked[0])
+    log = (tmp_path / "results" / "logs" / "train" / "seRNN" / "c000-n2.log").read_text()
+    assert "training took" in log and "for 2 network(s)" in log
+    assert all(f"strength {lab:g} seed 0: validation accuracy" in log for lab in (0.01, 0.1))
+
+
 def test_run_from_scratch_is_bit_identical(tiny_run, tmp_path):
     """Every output: HDF5 datasets bit for bit, CSV, Parquet and PNG files byte for byte."""
     snakemake(tmp_path)
@@ -270,7 +298,8 @@ def test_killed_training_job_leaves_no_complete_output(tiny_run, tmp_path):
         "def create_dataset(self, name, *args, **kwargs):\n"
         "    out = _create(self, name, *args, **kwargs)\n"
         "    path = self.file.filename.replace(os.sep, '/')\n"
-        "    if name == 'recurrent' and '/networks/seRNN/.0.1.h5.' in path and path.endswith('.tmp'):\n"
+        "    partial = '/networks/seRNN/c001-n1/.0.1.h5.' in path and path.endswith('.tmp')\n"
+        "    if name == 'recurrent' and partial:\n"
         "        self.file.flush()\n"
         f"        open({str(marker)!r}, 'w').close()\n"
         "        os.killpg(os.getpgid(0), signal.SIGKILL)\n"
@@ -279,7 +308,7 @@ def test_killed_training_job_leaves_no_complete_output(tiny_run, tmp_path):
     )
     work = tmp_path / "work"
     work.mkdir()
-    target = work / "results" / "networks" / "seRNN" / "0.1.h5"
+    target = work / "results" / "networks" / "seRNN" / "c001-n1" / "0.1.h5"  # chunk_size 1: 2nd chunk
     cmd = [
         sys.executable,
         "-m",
@@ -321,12 +350,30 @@ def test_killed_training_job_leaves_no_complete_output(tiny_run, tmp_path):
 
 
 def test_paper_preset_dry_run_job_counts(tmp_path):
-    proc = snakemake(tmp_path, "-n", "--quiet", "rules", configfile=REPO / "config" / "paper.yaml")
+    """2,305 networks in chunks of 32 (whole strengths, one seed each): at most 500 jobs, every
+    network in exactly one train job."""
+    proc = snakemake(tmp_path, "-n", configfile=REPO / "config" / "paper.yaml")
     counts = job_counts(proc.stdout)
-    n = 1001 + 1001 + 101 + 101 + 101
-    for rule in ("train", "binarise", "compute_metrics", "record_activity", "compute_function"):
-        assert counts[rule] == n, (rule, counts)
-    assert counts["fit_generative"] == n, counts
+    sizes = {"seRNN": 1001, "L1": 1001, "spatial": 101, "communicability": 101, "seRNN_random_task": 101}
+    n_chunks = sum(-(-n // 32) for n in sizes.values())  # ceil: 32 + 32 + 4 + 4 + 4
+    assert n_chunks == 76
+    for rule in (
+        "train",
+        "binarise",
+        "compute_metrics",
+        "record_activity",
+        "compute_function",
+        "fit_generative",
+    ):
+        assert counts[rule] == n_chunks, (rule, counts)
+    assert sum(counts.values()) <= 500, counts
+    train = re.findall(
+        r"rule train:\n(?:\s+\S.*\n)*?\s+wildcards: regulariser=(\w+), chunk=c(\d+)-n(\d+)", proc.stdout
+    )
+    per_population = {}
+    for reg, _, n in train:
+        per_population[reg] = per_population.get(reg, 0) + int(n)
+    assert per_population == sizes
     for rule in (
         "generate_dataset",
         "aggregate",
@@ -383,8 +430,8 @@ def test_metrics_of_trained_networks_match_bctpy(tiny_run):
 
     for reg, labels in STRENGTHS.items():
         for lab in labels:
-            nets = storage.read_networks(tiny_run / "results" / "networks" / reg / f"{lab}.h5")
-            table = storage.read_table(tiny_run / "results" / "metrics" / reg / f"{lab}.h5")
+            nets = storage.read_networks(result_file(tiny_run, "networks", reg, lab))
+            table = storage.read_table(result_file(tiny_run, "metrics", reg, lab))
             rec = nets["seeds"][0]["recurrent"]
             for epoch in range(rec.shape[0]):
                 a = binarise.undirected(binarise.binarise(rec[epoch])).astype(float)

@@ -134,16 +134,29 @@ def strength_label(value: float) -> str:
     return f"{float(value):.10g}"
 
 
+def chunks(labels: list[str], n_seeds: int, chunk_size: int) -> dict[str, list[str]]:
+    """A population's strengths split into the chunks its jobs handle: consecutive strengths (in
+    config order), all seeds of each, at most ``chunk_size`` networks per chunk but at least one
+    strength. Chunk label -> strength labels; the label ``c<index>-n<networks>`` says how many
+    networks the chunk holds (the cluster profile scales a job's resources with it)."""
+    per = max(1, int(chunk_size) // max(1, int(n_seeds)))
+    parts = [labels[i : i + per] for i in range(0, len(labels), per)]
+    return {f"c{k:03d}-n{len(part) * n_seeds}": part for k, part in enumerate(parts)}
+
+
 def populations(config: dict) -> dict[str, dict]:
-    """Regulariser entry name -> {"type", "task", "strengths": [floats], "labels": [path labels]}."""
+    """Regulariser entry name -> {"type", "task", "strengths": [floats], "labels": [path labels],
+    "chunks": {chunk label: [strength labels]}} (``chunks`` of ``config["chunk_size"]``)."""
     out = {}
     for name, entry in config["regularisers"].items():
         strengths = expand_strengths(entry["strengths"], f"regularisers.{name}.strengths")
+        labels = [strength_label(s) for s in strengths]
         out[name] = {
             "type": entry.get("type", name),
             "task": entry.get("task", "maze"),
             "strengths": strengths,
-            "labels": [strength_label(s) for s in strengths],
+            "labels": labels,
+            "chunks": chunks(labels, len(config["seeds"]), config.get("chunk_size", 8)),
         }
     return out
 

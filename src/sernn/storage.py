@@ -15,12 +15,13 @@ attributes at its root:
 - ``step``: the workflow step that wrote it;
 - ``created`` / ``hostname``: when and where (metadata: not reproducible by nature).
 
-Layouts (``N`` units, ``E`` epochs, ``T`` time steps):
+Layouts (``N`` units, ``E`` epochs, ``T`` time steps; ``{chunk}`` is the directory of the job that
+wrote a file, one per chunk of networks, ``c<index>-n<networks>``; one file per strength in it):
 
 dataset.h5
     /{train,test,validation}/inputs (n, T, 8) float32, labels (n, 4) float32,
     shuffled_labels (n, 4) float32 (the random-task labels), maze_id (n,) int8
-networks/{regulariser}/{strength}.h5
+networks/{regulariser}/{chunk}/{strength}.h5
     /coordinates (N, 3), /distance (N, N); root attrs regulariser, regulariser_type, task, strength
     /seed<k>/ (attrs regulariser, strength, seed, diverged, epoch_seconds)
         recurrent (E+1, N, N) float32; input_kernel (8, N); recurrent_bias (N,);
@@ -29,17 +30,17 @@ networks/{regulariser}/{strength}.h5
         evaluation/{test_loss, test_accuracy, validation_loss, validation_accuracy} (E+1,)
         snapshots/{input_kernel (E+1, 8, N), recurrent_bias (E+1, N), output_kernel (E+1, N, 4),
                    output_bias (E+1, 4)}: the other parameters at every snapshot
-activity/{regulariser}/{strength}.h5
+activity/{regulariser}/{chunk}/{strength}.h5
     /coordinates (N, 3); /probe/{trial_index, maze_id, goal, choice_options, correct_choice} (n_probe,)
     /seed<k>/activity (n_epochs, n_probe, T, N) float32, epochs (n_epochs,),
              probabilities (n_epochs, n_probe, 4)
-function/{regulariser}/{strength}.h5
+function/{regulariser}/{chunk}/{strength}.h5
     /table/<column> one row per seed x analysed epoch; /windows/<column> one row per seed x epoch x window
-binarised/{regulariser}/{strength}.h5
+binarised/{regulariser}/{chunk}/{strength}.h5
     /seed<k>/adjacency (E+1, N, N) uint8; root attrs method, fraction, symmetrise, drop_diagonal
-metrics/{regulariser}/{strength}.h5
+metrics/{regulariser}/{chunk}/{strength}.h5
     /table/<column> (rows,) one dataset per column, one row per seed x epoch
-generative/{regulariser}/{strength}.h5
+generative/{regulariser}/{chunk}/{strength}.h5
     root attrs regulariser, strength and the search settings (rules, levels, samples, pow, eta_bounds,
     gamma_bounds, modelvar, epsilon, target, fit_failing, seed_base, epochs)
     /seed<k>/ (attrs seed) one per seed, empty when none of its epochs was fitted

@@ -29,32 +29,58 @@ REGULARISER_NAMES = list(POPULATIONS)
 
 wildcard_constraints:
     regulariser="|".join(REGULARISER_NAMES),
-    strength=r"[0-9][0-9.e+-]*",
+    chunk=r"c[0-9]+-n[0-9]+",
 
 
-def networks_path(regulariser, label):
-    return f"{RESULTS}/networks/{regulariser}/{label}.h5"
+def chunk_jobs():
+    """(regulariser, chunk label) of every per-network job: each chunk of each population."""
+    return [(r, c) for r, p in POPULATIONS.items() for c in p["chunks"]]
 
 
-def population_jobs():
-    """(regulariser, strength label) of every training job."""
-    return [(r, lab) for r, p in POPULATIONS.items() for lab in p["labels"]]
+def chunk_dirs(stage):
+    """The chunk directories of one stage (networks, metrics, ...), one per per-network job."""
+    return [f"{RESULTS}/{stage}/{r}/{c}" for r, c in chunk_jobs()]
+
+
+def chunk_files(stage):
+    """The per-strength files inside the chunk directories of one stage, in chunk order."""
+    return [
+        f"{RESULTS}/{stage}/{r}/{c}/{lab}.h5" for r, c in chunk_jobs() for lab in POPULATIONS[r]["chunks"][c]
+    ]
+
+
+def network_file(stage, regulariser, label):
+    """(chunk directory, file) of one strength of a population at one stage."""
+    chunk = next(c for c, labs in POPULATIONS[regulariser]["chunks"].items() if label in labs)
+    directory = f"{RESULTS}/{stage}/{regulariser}/{chunk}"
+    return directory, f"{directory}/{label}.h5"
+
+
+def chunk_labels(wildcards):
+    """The strength labels of one chunk (the files its jobs write)."""
+    chunks = POPULATIONS[wildcards.regulariser]["chunks"]
+    if wildcards.chunk not in chunks:
+        raise WorkflowError(
+            f"chunk {wildcards.chunk!r} is not a chunk of config regularisers.{wildcards.regulariser} "
+            f"at chunk_size {config['chunk_size']} ({', '.join(chunks)})"
+        )
+    return chunks[wildcards.chunk]
 
 
 def all_metric_tables():
-    return [f"{RESULTS}/metrics/{r}/{lab}.h5" for r, lab in population_jobs()]
+    return chunk_dirs("metrics")
 
 
 def all_function_tables():
     if not config["function"]["enabled"]:
         return []
-    return [f"{RESULTS}/function/{r}/{lab}.h5" for r, lab in population_jobs()]
+    return chunk_dirs("function")
 
 
 def all_generative_tables():
     if not config["generative"]["enabled"]:
         return []
-    return [f"{RESULTS}/generative/{r}/{lab}.h5" for r, lab in population_jobs()]
+    return chunk_dirs("generative")
 
 
 def generative_analysis():
@@ -63,21 +89,31 @@ def generative_analysis():
     return {k: config["analysis"][k] for k in ("accuracy_threshold", "epoch")}
 
 
-def example_generative(wildcards):
-    """The GNM fit of each regulariser's mid-strength network (as ``example_networks``)."""
-    return {
-        name: path.replace(f"{RESULTS}/networks/", f"{RESULTS}/generative/", 1)
-        for name, path in example_networks(wildcards).items()
-    }
-
-
-def example_networks(wildcards):
-    """The mid-strength network of each regulariser, for the example-network figure."""
+def example_labels():
+    """The mid-strength of each regulariser: its example network in the figures."""
     out = {}
     for name, pop in POPULATIONS.items():
         labels = sorted(pop["labels"], key=float)
-        out[name] = networks_path(name, labels[len(labels) // 2])
+        out[name] = labels[len(labels) // 2]
     return out
+
+
+def example_files(stage):
+    """Regulariser -> the file of its example network at one stage (inside a chunk directory)."""
+    return {name: network_file(stage, name, label)[1] for name, label in example_labels().items()}
+
+
+def example_chunks(stage):
+    """Regulariser -> the chunk directory holding its example network at one stage (the input)."""
+    return {name: network_file(stage, name, label)[0] for name, label in example_labels().items()}
+
+
+def example_generative(wildcards):
+    return example_chunks("generative")
+
+
+def example_networks(wildcards):
+    return example_chunks("networks")
 
 
 def all_outputs():
@@ -104,18 +140,9 @@ def generative_outputs():
 
 
 def population_params(wildcards):
-    """The regulariser type, task and strength of one training job."""
+    """The regulariser type and task of one training job's population."""
     pop = POPULATIONS[wildcards.regulariser]
-    if wildcards.strength not in pop["labels"]:
-        raise WorkflowError(
-            f"strength {wildcards.strength!r} is not in config regularisers."
-            f"{wildcards.regulariser}.strengths ({', '.join(pop['labels'])})"
-        )
-    return {
-        "type": pop["type"],
-        "task": pop["task"],
-        "strength": float(wildcards.strength),
-    }
+    return {"type": pop["type"], "task": pop["task"]}
 
 
 def coordinates_input(wildcards):

@@ -3,14 +3,15 @@ rule record_activity:
         dataset=rules.generate_dataset.output.dataset,
         networks=rules.train.output.networks,
     output:
-        activity=f"{RESULTS}/activity/{{regulariser}}/{{strength}}.h5",
-        noisy=f"{RESULTS}/activity_noisy/{{regulariser}}/{{strength}}.h5",
+        activity=directory(f"{RESULTS}/activity/{{regulariser}}/{{chunk}}"),
+        noisy=directory(f"{RESULTS}/activity_noisy/{{regulariser}}/{{chunk}}"),
     log:
-        f"{RESULTS}/logs/record_activity/{{regulariser}}/{{strength}}.log",
+        f"{RESULTS}/logs/record_activity/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/function.yaml"
     threads: 1
     params:
+        labels=chunk_labels,
         function=config["function"],
         analysis=config["analysis"],
         noise_std=config["model"]["noise_std"],
@@ -24,12 +25,13 @@ rule compute_function:
         activity=rules.record_activity.output.activity,
         noisy=rules.record_activity.output.noisy,
     output:
-        table=f"{RESULTS}/function/{{regulariser}}/{{strength}}.h5",
+        table=directory(f"{RESULTS}/function/{{regulariser}}/{{chunk}}"),
     log:
-        f"{RESULTS}/logs/compute_function/{{regulariser}}/{{strength}}.log",
+        f"{RESULTS}/logs/compute_function/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/function.yaml"
     params:
+        labels=chunk_labels,
         function=config["function"],
         dataset=config["dataset"],
         provenance=provenance("function"),

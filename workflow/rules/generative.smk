@@ -3,13 +3,14 @@ rule fit_generative:
         networks=rules.train.output.networks,
         adjacency=rules.binarise.output.adjacency,
     output:
-        table=f"{RESULTS}/generative/{{regulariser}}/{{strength}}.h5",
+        table=directory(f"{RESULTS}/generative/{{regulariser}}/{{chunk}}"),
     log:
-        f"{RESULTS}/logs/fit_generative/{{regulariser}}/{{strength}}.log",
+        f"{RESULTS}/logs/fit_generative/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/metrics.yaml"
     threads: 1
     params:
+        labels=chunk_labels,
         generative=config["generative"],
         analysis=generative_analysis(),
         binarise=config["binarise"],
@@ -48,6 +49,7 @@ rule plot_generative:
     conda:
         "../../envs/summary.yaml"
     params:
+        examples=example_files("generative"),
         analysis=config["analysis"],
         generative=config["generative"],
     script:

@@ -2,12 +2,13 @@ rule binarise:
     input:
         networks=rules.train.output.networks,
     output:
-        adjacency=f"{RESULTS}/binarised/{{regulariser}}/{{strength}}.h5",
+        adjacency=directory(f"{RESULTS}/binarised/{{regulariser}}/{{chunk}}"),
     log:
-        f"{RESULTS}/logs/binarise/{{regulariser}}/{{strength}}.log",
+        f"{RESULTS}/logs/binarise/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/metrics.yaml"
     params:
+        labels=chunk_labels,
         binarise=config["binarise"],
     script:
         "../scripts/binarise.py"
@@ -18,12 +19,13 @@ rule compute_metrics:
         networks=rules.train.output.networks,
         adjacency=rules.binarise.output.adjacency,
     output:
-        table=f"{RESULTS}/metrics/{{regulariser}}/{{strength}}.h5",
+        table=directory(f"{RESULTS}/metrics/{{regulariser}}/{{chunk}}"),
     log:
-        f"{RESULTS}/logs/compute_metrics/{{regulariser}}/{{strength}}.log",
+        f"{RESULTS}/logs/compute_metrics/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/metrics.yaml"
     params:
+        labels=chunk_labels,
         metrics=config["metrics"],
         provenance=provenance("binarise", "metrics"),
     script:

@@ -17,6 +17,10 @@ rule aggregate:
         "../../envs/summary.yaml"
     params:
         analysis=config["analysis"],
+        # the per-strength files inside the chunk directories above
+        tables=chunk_files("metrics"),
+        function=chunk_files("function") if config["function"]["enabled"] else [],
+        generative=chunk_files("generative") if config["generative"]["enabled"] else [],
     script:
         "../scripts/aggregate.py"
 
@@ -124,6 +128,7 @@ rule plot_examples:
     conda:
         "../../envs/summary.yaml"
     params:
+        examples=example_files("networks"),
         analysis=config["analysis"],
         binarise=config["binarise"],
         gamma=config["metrics"]["modularity_gamma"],

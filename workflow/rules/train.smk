@@ -3,13 +3,14 @@ rule train:
         dataset=rules.generate_dataset.output.dataset,
         coordinates=coordinates_input,
     output:
-        networks=f"{RESULTS}/networks/{{regulariser}}/{{strength}}.h5",
+        networks=directory(f"{RESULTS}/networks/{{regulariser}}/{{chunk}}"),
     log:
-        f"{RESULTS}/logs/train/{{regulariser}}/{{strength}}.log",
+        f"{RESULTS}/logs/train/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/train.yaml"
     threads: 1
     params:
+        labels=chunk_labels,
         population=population_params,
         seeds=config["seeds"],
         model=config["model"],

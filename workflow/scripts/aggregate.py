@@ -12,11 +12,11 @@ from sernn import pipeline  # noqa: E402
 
 with pipeline.job(snakemake.log[0]):
     pipeline.aggregate(
-        snakemake.input.tables,
+        snakemake.params.tables,
         snakemake.output.csv,
         snakemake.params.analysis,
-        function_paths=snakemake.input.function,
+        function_paths=snakemake.params.function,
         windows_csv=snakemake.output.windows,
         parquet=snakemake.output.parquet,
-        generative_paths=snakemake.input.generative,
+        generative_paths=snakemake.params.generative,
     )

@@ -11,9 +11,10 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import pipeline  # noqa: E402
 
 with pipeline.job(snakemake.log[0]):
-    pipeline.binarise_networks(
-        snakemake.input.networks,
-        snakemake.output.adjacency,
-        snakemake.params.binarise,
+    pipeline.each_strength(
+        snakemake.params.labels,
+        pipeline.binarise_networks,
+        {"networks_path": snakemake.input.networks, "output": snakemake.output.adjacency},
+        options=snakemake.params.binarise,
         config={"binarise": snakemake.params.binarise},
     )

@@ -11,11 +11,15 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import pipeline  # noqa: E402
 
 with pipeline.job(snakemake.log[0]):
-    pipeline.compute_function(
-        snakemake.input.activity,
-        snakemake.output.table,
-        snakemake.params.function,
-        snakemake.params.dataset,
+    pipeline.each_strength(
+        snakemake.params.labels,
+        pipeline.compute_function,
+        {
+            "activity_path": snakemake.input.activity,
+            "output": snakemake.output.table,
+            "noisy_path": snakemake.input.noisy,
+        },
+        function=snakemake.params.function,
+        dataset=snakemake.params.dataset,
         config=snakemake.params.provenance,
-        noisy_path=snakemake.input.noisy,
     )

@@ -11,10 +11,14 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import pipeline  # noqa: E402
 
 with pipeline.job(snakemake.log[0]):
-    pipeline.compute_metrics(
-        snakemake.input.networks,
-        snakemake.input.adjacency,
-        snakemake.output.table,
-        snakemake.params.metrics,
+    pipeline.each_strength(
+        snakemake.params.labels,
+        pipeline.compute_metrics,
+        {
+            "networks_path": snakemake.input.networks,
+            "binarised_path": snakemake.input.adjacency,
+            "output": snakemake.output.table,
+        },
+        metrics=snakemake.params.metrics,
         config=snakemake.params.provenance,
     )

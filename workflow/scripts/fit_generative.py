@@ -11,12 +11,16 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import pipeline  # noqa: E402
 
 with pipeline.job(snakemake.log[0]):
-    pipeline.fit_generative(
-        snakemake.input.networks,
-        snakemake.input.adjacency,
-        snakemake.output.table,
-        snakemake.params.generative,
-        snakemake.params.analysis,
-        snakemake.params.binarise,
+    pipeline.each_strength(
+        snakemake.params.labels,
+        pipeline.fit_generative,
+        {
+            "networks_path": snakemake.input.networks,
+            "binarised_path": snakemake.input.adjacency,
+            "output": snakemake.output.table,
+        },
+        generative=snakemake.params.generative,
+        analysis=snakemake.params.analysis,
+        binarise=snakemake.params.binarise,
         config=snakemake.params.provenance,
     )

@@ -8,14 +8,11 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from sernn import (
-    pipeline,  # noqa: E402
-    plots,  # noqa: E402
-)
+from sernn import pipeline, plots  # noqa: E402
 
 with pipeline.job(snakemake.log[0]):
     plots.example_networks(
-        dict(snakemake.input.items()),
+        snakemake.params.examples,
         snakemake.output.figure,
         snakemake.params.analysis,
         snakemake.params.binarise,

@@ -11,10 +11,9 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import pipeline, plots  # noqa: E402
 
 with pipeline.job(snakemake.log[0]):
-    examples = {k: v for k, v in snakemake.input.items() if k != "csv"}
     plots.generative_figures(
         snakemake.input.csv,
-        examples,
+        snakemake.params.examples,
         dict(snakemake.output.items()),
         snakemake.params.analysis,
         snakemake.params.generative,

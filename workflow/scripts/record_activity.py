@@ -11,13 +11,17 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import pipeline  # noqa: E402
 
 with pipeline.job(snakemake.log[0]):
-    pipeline.record_activity(
-        snakemake.input.dataset,
-        snakemake.input.networks,
-        snakemake.output.activity,
-        snakemake.params.function,
-        snakemake.params.analysis,
+    pipeline.each_strength(
+        snakemake.params.labels,
+        pipeline.record_activity,
+        {
+            "networks_path": snakemake.input.networks,
+            "output": snakemake.output.activity,
+            "noisy_output": snakemake.output.noisy,
+        },
+        dataset_path=snakemake.input.dataset,
+        function=snakemake.params.function,
+        analysis=snakemake.params.analysis,
         config=snakemake.params.provenance,
-        noisy_output=snakemake.output.noisy,
         noise_std=snakemake.params.noise_std,
     )

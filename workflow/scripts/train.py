@@ -12,13 +12,12 @@ from sernn import pipeline  # noqa: E402
 
 pop = snakemake.params.population
 with pipeline.job(snakemake.log[0]):
-    pipeline.train_networks(
+    pipeline.train_chunk(
         snakemake.input.dataset,
-        snakemake.output.networks,
+        {float(label): f"{snakemake.output.networks}/{label}.h5" for label in snakemake.params.labels},
         regulariser=snakemake.wildcards.regulariser,
         regulariser_type=pop["type"],
         task=pop["task"],
-        strength=pop["strength"],
         seeds=snakemake.params.seeds,
         model=snakemake.params.model,
         training=snakemake.params.training,
