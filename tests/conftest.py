@@ -19,25 +19,21 @@ TINY = REPO / "tests" / "configs" / "tiny.yaml"
 VOLATILE_ATTRS = {"created", "hostname", "epoch_seconds"}
 
 
+def snakemake_command(workdir: Path, *args: str, configfile: Path | None = TINY) -> list[str]:
+    """The command line running the repo's workflow in ``workdir`` (outputs under workdir/results)
+    with the venv's Snakemake, 2 cores and the repo's default profile."""
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(workdir)]
+    cmd += ["--cores", "2", *args]
+    if configfile:  # last: --configfile takes several values
+        cmd += ["--configfile", str(configfile)]
+    return cmd
+
+
 def snakemake(
     workdir: Path, *args: str, configfile: Path | None = TINY, check: bool = True, timeout: float = 1200
 ) -> subprocess.CompletedProcess:
-    """Run the repo's workflow in ``workdir`` (outputs under workdir/results) with the venv's
-    Snakemake and the repo's default profile."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(SNAKEFILE),
-        "--directory",
-        str(workdir),
-        "--cores",
-        "2",
-    ]
-    cmd += list(args)
-    if configfile:  # last: --configfile takes several values
-        cmd += ["--configfile", str(configfile)]
+    """Run ``snakemake_command`` to completion; raise with its output's tail when it fails."""
+    cmd = snakemake_command(workdir, *args, configfile=configfile)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:

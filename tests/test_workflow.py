@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 
 import h5py
@@ -16,7 +15,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, SNAKEFILE, TINY, assert_results_identical, job_counts, result_file, snakemake
+from conftest import (
+    REPO,
+    TINY,
+    assert_results_identical,
+    job_counts,
+    result_file,
+    snakemake,
+    snakemake_command,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -309,19 +316,7 @@ def test_killed_training_job_leaves_no_complete_output(tiny_run, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     target = work / "results" / "networks" / "seRNN" / "c001-n1" / "0.1.h5"  # chunk_size 1: 2nd chunk
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(SNAKEFILE),
-        "--directory",
-        str(work),
-        "--cores",
-        "2",
-        "--configfile",
-        str(TINY),
-    ]
+    cmd = snakemake_command(work)
     env = dict(os.environ, PYTHONPATH=str(hook))
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True

@@ -290,6 +290,13 @@ def null_seed(base: int, regulariser: str, strength: float, seed: int, epoch: in
     return int(ss.generate_state(1, dtype=np.uint32)[0])
 
 
+def divergence(network: dict) -> tuple[np.ndarray, bool]:
+    """(finite (E+1,) bool: which snapshots have all-finite weights, diverged: training diverged or
+    some snapshot is non-finite) of one seed's network as ``storage.read_networks`` gives it."""
+    finite = binarise_mod.finite_snapshots(network["recurrent"])
+    return finite, bool(network["attrs"]["diverged"]) or not finite.all()
+
+
 def compute_metrics(
     networks_path: str | Path,
     binarised_path: str | Path,
@@ -328,8 +335,7 @@ def compute_metrics(
                 f"binarised file {str(binarised_path)!r} holds {adjacency.shape[0]} "
                 f"snapshots of seed {seed}, the networks file {n_snap}"
             )
-        finite = binarise_mod.finite_snapshots(d["recurrent"])
-        diverged = bool(d["attrs"]["diverged"]) or not finite.all()
+        finite, diverged = divergence(d)
         for epoch in range(n_snap):
             if not finite[epoch]:
                 values = empty_metrics(**options)
@@ -414,8 +420,7 @@ def fit_generative(
     fits, rows = {}, []
     for seed, d in nets["seeds"].items():
         fits[seed] = {}
-        finite = binarise_mod.finite_snapshots(d["recurrent"])
-        diverged = bool(d["attrs"]["diverged"]) or not finite.all()
+        finite, diverged = divergence(d)
         for epoch in generative_epochs(generative, analysis, d["recurrent"].shape[0] - 1):
             accuracy = float(d["evaluation"]["validation_accuracy"][epoch])
             passes = accuracy >= analysis["accuracy_threshold"] and not diverged

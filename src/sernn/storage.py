@@ -491,13 +491,17 @@ def write_tables(
         for k, v in attrs.items():
             f.attrs[k] = v
         for group, columns in tables.items():
-            g = f.create_group(group, track_order=True)
-            for name, values in columns.items():
-                values = np.asarray(values)
-                if values.dtype.kind in "UO":
-                    g.create_dataset(name, data=values.astype(object), dtype=h5py.string_dtype())
-                else:
-                    g.create_dataset(name, data=values)
+            _write_columns(f.create_group(group, track_order=True), columns)
+
+
+def _write_columns(group: h5py.Group, columns: dict[str, np.ndarray]) -> None:
+    """One 1-D dataset per column (strings stored as UTF-8)."""
+    for name, values in columns.items():
+        values = np.asarray(values)
+        if values.dtype.kind in "UO":
+            group.create_dataset(name, data=values.astype(object), dtype=h5py.string_dtype())
+        else:
+            group.create_dataset(name, data=values)
 
 
 def write_table(path, columns: dict[str, np.ndarray], attrs: dict, config: dict, step: str) -> None:
@@ -620,13 +624,7 @@ def write_generative(
                         gr.create_dataset(k, data=np.asarray(res[k]))
                     ks = gr.create_dataset("ks", data=np.asarray(res["ks"], np.float64))
                     ks.attrs["columns"] = list(ks_columns)
-        g = f.create_group("table", track_order=True)
-        for name, values in table.items():
-            values = np.asarray(values)
-            if values.dtype.kind in "UO":
-                g.create_dataset(name, data=values.astype(object), dtype=h5py.string_dtype())
-            else:
-                g.create_dataset(name, data=values)
+        _write_columns(f.create_group("table", track_order=True), table)
 
 
 def read_generative(path) -> dict[str, Any]:
