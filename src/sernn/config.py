@@ -224,6 +224,71 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
     if len(set(seeds)) != len(seeds):
         raise ConfigError(f"config key seeds = {seeds!r}: seeds repeat")
     _check_generative(config.get("generative") or {}, config["training"]["epochs"])
+    if (config.get("generative") or {}).get("enabled"):
+        _check_density(config, n)
+        fitted_labels(config, pops)
+
+
+def generative_density(config: dict) -> float:
+    """The density of the GNM targets: ``generative.density``, or else ``binarise.fraction``."""
+    density = (config.get("generative") or {}).get("density")
+    return float(config["binarise"]["fraction"] if density is None else density)
+
+
+def _check_density(config: dict, n: int) -> None:
+    """``generative.density`` keeps at least one undirected edge of the target."""
+    density = generative_density(config)
+    b, gen = config["binarise"], config["generative"]
+    directed = gen["target"] == "authors" or b["symmetrise"] == "none"
+    quantile = gen["target"] == "binarised" and b["method"] == "quantile"
+    candidates = n * n if quantile else n * (n - 1) // (1 if directed else 2)
+    if round(density * candidates) < 1:
+        given = (
+            "generative.density"
+            if gen.get("density") is not None
+            else "binarise.fraction (generative.density: null)"
+        )
+        raise ConfigError(
+            f"config key {given} = {density!r}: keeps round(density x {candidates}) = 0 of the "
+            f"{candidates} candidate weights of the GNM target (target {gen['target']}): nothing to fit"
+        )
+
+
+def select_strengths(labels: list[str], window: dict, key: str) -> list[str]:
+    """The labels of ``labels`` (config order) whose strength lies in [window min, window max]
+    (None: unbounded), every ``window["every"]``-th of them from the first. Raises ``ConfigError``
+    naming ``key`` when min > max or nothing is selected."""
+    lo, hi, every = window.get("min"), window.get("max"), int(window.get("every", 1))
+    if lo is not None and hi is not None and lo > hi:
+        raise ConfigError(f"config key {key} = {window!r}: min {lo!r} > max {hi!r}")
+    inside = [lab for lab in labels if (lo is None or float(lab) >= lo) and (hi is None or float(lab) <= hi)]
+    out = inside[::every]
+    if not out:
+        raise ConfigError(
+            f"config key {key} = {window!r}: selects none of the population's strengths "
+            f"({labels[0]} to {labels[-1]}, {len(labels)} in all)"
+        )
+    return out
+
+
+def fitted_labels(config: dict, pops: dict | None = None) -> dict[str, list[str]]:
+    """Population name -> the strength labels whose networks GNMs are fitted to
+    (``generative.strengths``; every label of a population not named there). Raises
+    ``ConfigError`` for a name that is no regularisers entry or a window that selects nothing."""
+    pops = populations(config) if pops is None else pops
+    windows = (config.get("generative") or {}).get("strengths") or {}
+    unknown = [name for name in windows if name not in pops]
+    if unknown:
+        raise ConfigError(
+            f"config key generative.strengths.{unknown[0]}: no regularisers entry {unknown[0]!r} "
+            f"(entries: {', '.join(pops)})"
+        )
+    return {
+        name: select_strengths(p["labels"], windows[name], f"generative.strengths.{name}")
+        if name in windows
+        else list(p["labels"])
+        for name, p in pops.items()
+    }
 
 
 def _check_generative(gen: dict, epochs: int) -> None:
