@@ -471,3 +471,80 @@ def test_tiny_run_writes_the_claims_table_first_in_the_report(tiny_run):
     snakemake(tiny_run, "--report", str(report))
     text = report.read_text(errors="replace")
     assert "1. Claims" in text and "claims.csv" in text and "matched total weight" in text
+
+
+# -- GNM protocol end to end ----------------------------------------------------------------------
+
+
+def test_best_rule_fractions():
+    rows = []
+    for reg, best in (("seRNN", ["matching", "matching", "sptl", "matching"]), ("L1", ["sptl", "deg-avg"])):
+        for k, rule in enumerate(best):
+            rows.append(
+                {
+                    "regulariser": reg,
+                    "epoch": 9,
+                    "gnm_fitted": True,
+                    "passes_accuracy_filter": True,
+                    "gnm_robust_best_rule": rule,
+                    "gnm_best_rule": "clu-avg" if k == 0 else rule,
+                }
+            )
+    rows.append({**rows[0], "passes_accuracy_filter": False})  # fails the filter: not counted
+    rows.append({**rows[0], "epoch": 5})  # another epoch: not counted
+    t = claims.best_rule_fractions(pd.DataFrame(rows), 9, ["sptl", "matching", "clu-avg", "deg-avg"])
+    se = t[t["regulariser"] == "seRNN"].set_index("rule")
+    assert (se["n_networks"] == 4).all() and se.loc["matching", "n_robust"] == 3
+    assert se.loc["matching", "fraction_robust"] == 0.75 and se.loc["sptl", "fraction_robust"] == 0.25
+    assert se.loc["clu-avg", "n_minimum"] == 1 and se.loc["matching", "n_minimum"] == 2
+    l1 = t[t["regulariser"] == "L1"].set_index("rule")
+    assert l1["fraction_robust"].sum() == 1 and l1.loc["deg-avg", "fraction_robust"] == 0.5
+    assert len(claims.best_rule_fractions(pd.DataFrame({"epoch": [9]}), 9, ["sptl"])) == 0
+
+
+@pytest.mark.slow
+def test_gnm_window_density_robust_and_controls_end_to_end(tmp_path):
+    """The tiny run with GNMs at 5 % density on a window of the seRNN strengths (L1 not fitted),
+    robust energies, and a spatial-only control: only the window's files are fitted, at the density,
+    the robust columns and the control table are written, the report renders the protocol, and a
+    forced refit gives the same files bit for bit."""
+    import shutil
+
+    import yaml
+    from conftest import TINY, assert_h5_trees_identical
+
+    from sernn import storage
+
+    cfg = sernn_config.load_yaml(TINY)
+    cfg["regularisers"]["spatial"] = {"strengths": [0.001]}
+    cfg["generative"].update(
+        density=0.05, strengths={"seRNN": {"min": 0.05}, "L1": False}, robust={"top_k": 2, "repeats": 2}
+    )
+    config_file = tmp_path / "window.yaml"
+    config_file.write_text(yaml.safe_dump(cfg))
+    work = tmp_path / "run"
+    snakemake(work, configfile=config_file)
+    gen_dir = work / "results" / "generative"
+    files = sorted(p.relative_to(gen_dir).as_posix() for p in gen_dir.rglob("*.h5"))
+    assert [f.split("/")[0] + "/" + f.split("/")[-1] for f in files] == ["seRNN/0.1.h5", "spatial/0.001.h5"]
+    gen = storage.read_generative(gen_dir / files[0])
+    assert gen["attrs"]["density"] == 0.05 and gen["attrs"]["robust_top_k"] == 2
+    assert gen["seeds"][0][2]["attrs"]["edges"] == round(0.05 * 4950)
+    summary = pd.read_csv(work / "results" / "summary" / "metrics.csv")
+    at = summary[summary["epoch"] == 2].set_index(["regulariser", "strength"])
+    assert np.isfinite(at.loc[("seRNN", 0.1), "gnm_robust_energy_matching"])
+    assert at.loc[[("seRNN", 0.01), ("L1", 0.001), ("L1", 0.01)], "gnm_robust_energy_matching"].isna().all()
+    controls = pd.read_csv(work / "results" / "summary" / "claims_controls.csv")
+    assert set(controls["control"]) == {"spatial only"} and len(controls) == len(CONTROL_CLAIMS)
+    assert (work / "results" / "summary" / "gnm_best_rules.csv").is_file()
+    for name in ("gnm_matching_by_epoch.png", "gnm_robust_by_rule.png"):
+        assert (work / "results" / "summary" / "figures" / name).stat().st_size > 10_000
+    report = work / "report.html"
+    snakemake(work, "--report", str(report), configfile=config_file)
+    text = report.read_text(errors="replace")
+    assert "claims_controls.csv" in text and "target binarised at density 0.05" in text
+    assert "seRNN 0.1-0.1 (1 of 2); L1 none" in text
+    # a forced refit: the same files
+    shutil.copytree(gen_dir, tmp_path / "first")
+    snakemake(work, "--forcerun", "fit_generative", configfile=config_file)
+    assert assert_h5_trees_identical(tmp_path / "first", gen_dir) > 20

@@ -58,6 +58,7 @@ __all__ = [
     "evaluate_claims",
     "control_populations",
     "evaluate_controls",
+    "best_rule_fractions",
 ]
 
 
@@ -501,3 +502,46 @@ def evaluate_controls(
     table = _finish(rows, tuple(all_claims), alpha) if rows else pd.DataFrame(columns=list(CLAIM_COLUMNS))
     table.insert(0, "control", pd.Series(kinds, dtype=object))
     return table
+
+
+def best_rule_fractions(df, epoch: int, rules):
+    """How often each GNM rule is a network's best, per regulariser, at ``epoch``: one row per
+    regulariser (table order) and rule (``rules`` order) with n_networks (networks with a fit that
+    pass the accuracy filter; random-task networks: every fitted one), n_robust / fraction_robust
+    (best by robust energy, ``gnm_robust_best_rule``) and n_minimum / fraction_minimum (best by the
+    minimum over the search, ``gnm_best_rule``). Empty (header only) without GNM columns."""
+    import pandas as pd
+
+    columns = [
+        "regulariser",
+        "epoch",
+        "rule",
+        "n_networks",
+        "n_robust",
+        "fraction_robust",
+        "n_minimum",
+        "fraction_minimum",
+    ]
+    needed = {
+        "epoch",
+        "regulariser",
+        "gnm_fitted",
+        "gnm_best_rule",
+        "gnm_robust_best_rule",
+        "passes_accuracy_filter",
+    }
+    if not needed <= set(df.columns):
+        return pd.DataFrame(columns=columns)
+    at = df[df["epoch"] == epoch]
+    fitted = at["gnm_fitted"].astype(str).str.lower() == "true"
+    random_task = at["task"].eq("random") if "task" in at else False
+    at = at[fitted & (at["passes_accuracy_filter"].astype(bool) | random_task)]
+    rows = []
+    for name in dict.fromkeys(at["regulariser"]):
+        g = at[at["regulariser"] == name]
+        n = len(g)
+        for rule in rules:
+            k_robust = int((g["gnm_robust_best_rule"] == rule).sum())
+            k_min = int((g["gnm_best_rule"] == rule).sum())
+            rows.append([name, epoch, rule, n, k_robust, k_robust / n, k_min, k_min / n])
+    return pd.DataFrame(rows, columns=columns)

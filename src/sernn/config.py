@@ -273,7 +273,8 @@ def select_strengths(labels: list[str], window: dict, key: str) -> list[str]:
 
 def fitted_labels(config: dict, pops: dict | None = None) -> dict[str, list[str]]:
     """Population name -> the strength labels whose networks GNMs are fitted to
-    (``generative.strengths``; every label of a population not named there). Raises
+    (``generative.strengths``; every label of a population not named there, none of one given
+    ``false``). Raises
     ``ConfigError`` for a name that is no regularisers entry or a window that selects nothing."""
     pops = populations(config) if pops is None else pops
     windows = (config.get("generative") or {}).get("strengths") or {}
@@ -283,12 +284,14 @@ def fitted_labels(config: dict, pops: dict | None = None) -> dict[str, list[str]
             f"config key generative.strengths.{unknown[0]}: no regularisers entry {unknown[0]!r} "
             f"(entries: {', '.join(pops)})"
         )
-    return {
-        name: select_strengths(p["labels"], windows[name], f"generative.strengths.{name}")
-        if name in windows
-        else list(p["labels"])
-        for name, p in pops.items()
-    }
+    out = {}
+    for name, p in pops.items():
+        window = windows.get(name, {})
+        if window is False:
+            out[name] = []
+        else:
+            out[name] = select_strengths(p["labels"], window, f"generative.strengths.{name}")
+    return out
 
 
 def _check_generative(gen: dict, epochs: int) -> None:
@@ -310,3 +313,32 @@ def _check_generative(gen: dict, epochs: int) -> None:
     for e in gen.get("epochs") or []:
         if e > epochs:
             raise ConfigError(f"config key generative.epochs: epoch {e} > training.epochs = {epochs}")
+
+
+def describe_generative(config: dict, fitted: dict[str, list[str]] | None = None) -> str:
+    """One sentence stating how the GNMs of a run are fitted (for figure captions and titles):
+    target and density, the fitted strengths of each population, epochs, search, robustness."""
+    gen = config["generative"]
+    if not gen.get("enabled"):
+        return "generative network models disabled (generative.enabled: false)"
+    pops = populations(config)
+    fitted = fitted_labels(config, pops) if fitted is None else fitted
+    windows = []
+    for name, labels in fitted.items():
+        if not labels:
+            windows.append(f"{name} none")
+            continue
+        every = (gen.get("strengths") or {}).get(name, {}).get("every", 1)
+        step = f", every {every}th" if every > 1 else ""
+        windows.append(
+            f"{name} {labels[0]}-{labels[-1]}{step} ({len(labels)} of {len(pops[name]['labels'])})"
+        )
+    rob = gen.get("robust") or {}
+    epochs = gen.get("epochs") or [config["analysis"]["epoch"]]
+    return (
+        f"target {gen['target']} at density {generative_density(config):g}; fitted strengths "
+        f"{'; '.join(windows)}; epochs {', '.join(map(str, epochs))}; Voronoi search "
+        f"{gen['levels']} levels x {gen['samples']} samples per rule ({gen['modelvar']}, epsilon "
+        f"{gen['epsilon']:g}); robust energy: each rule's {rob.get('top_k', 10)} best points "
+        f"re-simulated {rob.get('repeats', 5)} times"
+    )
