@@ -183,7 +183,8 @@ def test_summary_has_one_row_per_network_and_epoch(tiny_run):
     assert set(comp["matched"]) == {"none", "accuracy", "total_weight"}
     # no tiny network passes the filter: every claim is there, untested
     claims = pd.read_csv(tiny_run / "results" / "summary" / "claims.csv")
-    assert len(claims) == 6 and set(claims["verdict"]) == {"not tested"}
+    assert len(claims) == 8 and set(claims["verdict"]) == {"not tested"}
+    assert len(pd.read_csv(tiny_run / "results" / "summary" / "claims_controls.csv")) == 0  # no controls
 
 
 def test_train_and_aggregate_logs_report_progress(tiny_run):
@@ -401,6 +402,10 @@ def test_html_report_has_every_figure_and_caption(tiny_run):
         "gnm_matching_vs_strength.png",
         "gnm_matching_vs_total_weight.png",
         "gnm_landscape.png",
+        "gnm_matching_by_epoch.png",
+        "gnm_robust_by_rule.png",
+        "claims_controls.csv",
+        "gnm_best_rules.csv",
     ):
         assert name in text, name
     for caption_words in (

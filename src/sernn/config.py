@@ -330,9 +330,8 @@ def describe_generative(config: dict, fitted: dict[str, list[str]] | None = None
             continue
         every = (gen.get("strengths") or {}).get(name, {}).get("every", 1)
         step = f", every {every}th" if every > 1 else ""
-        windows.append(
-            f"{name} {labels[0]}-{labels[-1]}{step} ({len(labels)} of {len(pops[name]['labels'])})"
-        )
+        span = labels[0] if len(labels) == 1 else f"{labels[0]}-{labels[-1]}"
+        windows.append(f"{name} {span}{step} ({len(labels)} of {len(pops[name]['labels'])})")
     rob = gen.get("robust") or {}
     epochs = gen.get("epochs") or [config["analysis"]["epoch"]]
     return (
