@@ -353,16 +353,16 @@ def test_paper_preset_dry_run_job_counts(tmp_path):
     sizes = {"seRNN": 1001, "L1": 1001, "spatial": 101, "communicability": 101, "seRNN_random_task": 101}
     n_chunks = sum(-(-n // 32) for n in sizes.values())  # ceil: 32 + 32 + 4 + 4 + 4
     assert n_chunks == 76
-    for rule in (
-        "train",
-        "binarise",
-        "compute_metrics",
-        "record_activity",
-        "compute_function",
-        "fit_generative",
-    ):
+    for rule in ("train", "binarise", "compute_metrics", "record_activity", "compute_function"):
         assert counts[rule] == n_chunks, (rule, counts)
     assert sum(counts.values()) <= 500, counts
+    # GNMs only on the authors' window: seRNN strengths 100-600 (0-based 99-599, every 10th) lie in
+    # chunks 3-18 of 32 strengths, L1 0.001-0.01 (0-based 0-30) in chunk 0; no control is fitted
+    fits = re.findall(
+        r"rule fit_generative:\n(?:\s+\S.*\n)*?\s+wildcards: regulariser=(\w+), chunk=c(\d+)-n\d+",
+        proc.stdout,
+    )
+    assert sorted((reg, int(c)) for reg, c in fits) == [("L1", 0)] + [("seRNN", c) for c in range(3, 19)]
     train = re.findall(
         r"rule train:\n(?:\s+\S.*\n)*?\s+wildcards: regulariser=(\w+), chunk=c(\d+)-n(\d+)", proc.stdout
     )
