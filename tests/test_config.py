@@ -67,6 +67,17 @@ def test_schema_fills_defaults_for_a_partial_config():
         ({"generative": {"levels": 0}}, ["generative.levels", "0"]),
         ({"generative": {"modelvar": "linear"}}, ["generative.modelvar", "linear"]),
         ({"generative": {"epsilon": 0}}, ["generative.epsilon", "0"]),
+        ({"analysis": {"claims": {"groups": ["seRNN", "L2"]}}}, ["analysis.claims.groups", "'L2'", "seRNN, L1"]),
+        ({"analysis": {"claims": {"groups": ["seRNN", "seRNN"]}}}, ["analysis.claims.groups", "differ"]),
+        (  # the default groups, but populations of other names
+            {"regularisers": {"a": {"type": "seRNN", "strengths": [0.1]}, "b": {"type": "L1", "strengths": [0.1]}}},
+            ["analysis.claims.groups = ['seRNN', 'L1']", "'seRNN', 'L1' are not populations", "a, b"],
+        ),
+        (
+            {"analysis": {"accuracy_bins": [0.9, 0.99, 0.95]}},
+            ["analysis.accuracy_bins = [0.9, 0.99, 0.95]", "increase strictly", "0.99 is followed by 0.95"],
+        ),
+        ({"analysis": {"accuracy_bins": [0.9, 0.9, 1.01]}}, ["analysis.accuracy_bins = [0.9, 0.9, 1.01]"]),
     ],
 )
 def test_bad_values_are_named(overrides, words):
@@ -86,6 +97,33 @@ def test_linspace_strengths_and_labels():
 def test_user_regularisers_replace_the_default_ones():
     cfg = resolve({"regularisers": {"spatial": {"strengths": [0.01]}}})
     assert list(cfg["regularisers"]) == ["spatial"]
+
+
+def test_claims_groups_name_populations_of_the_config():
+    two = {"a": {"type": "seRNN", "strengths": [0.1]}, "b": {"type": "L1", "strengths": [0.1]}}
+    cfg = resolve({"regularisers": two, "analysis": {"claims": {"groups": ["a", "b"]}}})
+    assert cfg["analysis"]["claims"]["groups"] == ["a", "b"]
+    # one population: nothing to compare, the default groups stand (the claims read "not tested")
+    assert resolve({"regularisers": {"spatial": {"strengths": [0.01]}}})["analysis"]["claims"]["groups"] == [
+        "seRNN",
+        "L1",
+    ]
+
+
+def test_the_default_config_leaves_regularisers_to_the_schema():
+    """Snakemake merges config files key by key: populations in config.yaml would be merged into a
+    user's instead of being replaced by them."""
+    assert "regularisers" not in DEFAULT
+    schema = sc.yaml.safe_load(SCHEMA.read_text())
+    assert resolve({})["regularisers"] == {
+        name: dict(entry, task="maze") for name, entry in schema["properties"]["regularisers"]["default"].items()
+    }
+
+
+def test_user_regularisers_replace_a_preset_s():
+    cfg = resolve({"preset": "paper", "regularisers": {"spatial": {"strengths": [0.01]}}})
+    assert list(cfg["regularisers"]) == ["spatial"]
+    assert cfg["chunk_size"] == 32 and cfg["generative"]["samples"] == 200  # the rest of the preset
 
 
 def test_preset_then_user_overrides(tmp_path):
@@ -187,6 +225,15 @@ CONTEXT = {
     "function": {"probe_trials": 16, "n_perm": 5, "n_folds": 2},
     "generative": {"rules": ["sptl", "matching", "clu-avg", "deg-prod"], "levels": 2, "samples": 3},
 }
+
+
+def context_config(over: dict) -> dict:
+    """The workflow's config for one user config: ``CONTEXT`` with ``over`` on top (its
+    ``regularisers`` replacing the context's populations), composed over the default."""
+    user = sc.merge(CONTEXT, over)
+    if "regularisers" in over:
+        user["regularisers"] = over["regularisers"]
+    return sc.compose(DEFAULT, user, REPO / "config")
 
 
 def _nested(key: str, value) -> dict:
@@ -295,7 +342,7 @@ def bound_config(key: str, kind: str, value) -> dict:
     step, overrides = CASES[key]
     v = bound_value(kind, value)
     over = overrides(v) if overrides else _nested(key, v)
-    return sc._merge_top(sc._merge_top(DEFAULT, CONTEXT), over)
+    return context_config(over)
 
 
 def bound_id(b) -> str:
@@ -323,7 +370,7 @@ def test_config_at_each_schema_bound_is_accepted_or_named(bound):
     else:
         sc.check(cfg, REPO)
     if kind.startswith("exclusive") and "*" not in key and "[" not in key:
-        bad = sc._merge_top(sc._merge_top(DEFAULT, CONTEXT), _nested(key, value))
+        bad = context_config(_nested(key, value))
         with pytest.raises(sc.ConfigError) as info:
             sc.validate(bad, SCHEMA)
         assert key in str(info.value) and repr(value) in str(info.value)
@@ -332,7 +379,7 @@ def test_config_at_each_schema_bound_is_accepted_or_named(bound):
 @pytest.fixture(scope="module")
 def context_results(tmp_path_factory):
     """Every step of the small context run once (the outputs that later-starting cases reuse)."""
-    cfg = sc._merge_top(DEFAULT, CONTEXT)
+    cfg = context_config({})
     sc.validate(cfg, SCHEMA)
     work = tmp_path_factory.mktemp("context")
     run_steps(cfg, work, "dataset")
