@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+import yaml
+from conftest import TINY, dry_run_jobs, snakemake
 
 from sernn import config as sc
 
@@ -67,10 +69,18 @@ def test_schema_fills_defaults_for_a_partial_config():
         ({"generative": {"levels": 0}}, ["generative.levels", "0"]),
         ({"generative": {"modelvar": "linear"}}, ["generative.modelvar", "linear"]),
         ({"generative": {"epsilon": 0}}, ["generative.epsilon", "0"]),
-        ({"analysis": {"claims": {"groups": ["seRNN", "L2"]}}}, ["analysis.claims.groups", "'L2'", "seRNN, L1"]),
+        (
+            {"analysis": {"claims": {"groups": ["seRNN", "L2"]}}},
+            ["analysis.claims.groups", "'L2'", "seRNN, L1"],
+        ),
         ({"analysis": {"claims": {"groups": ["seRNN", "seRNN"]}}}, ["analysis.claims.groups", "differ"]),
         (  # the default groups, but populations of other names
-            {"regularisers": {"a": {"type": "seRNN", "strengths": [0.1]}, "b": {"type": "L1", "strengths": [0.1]}}},
+            {
+                "regularisers": {
+                    "a": {"type": "seRNN", "strengths": [0.1]},
+                    "b": {"type": "L1", "strengths": [0.1]},
+                }
+            },
             ["analysis.claims.groups = ['seRNN', 'L1']", "'seRNN', 'L1' are not populations", "a, b"],
         ),
         (
@@ -116,7 +126,8 @@ def test_the_default_config_leaves_regularisers_to_the_schema():
     assert "regularisers" not in DEFAULT
     schema = sc.yaml.safe_load(SCHEMA.read_text())
     assert resolve({})["regularisers"] == {
-        name: dict(entry, task="maze") for name, entry in schema["properties"]["regularisers"]["default"].items()
+        name: dict(entry, task="maze")
+        for name, entry in schema["properties"]["regularisers"]["default"].items()
     }
 
 
@@ -175,6 +186,69 @@ def test_preset_with_user_overrides_and_a_bad_override():
     assert len(sc.populations(cfg)["seRNN"]["strengths"]) == 1001
     with pytest.raises(sc.ConfigError, match=r"metrics.n_nulls = 0"):
         resolve({"preset": "paper", "metrics": {"n_nulls": 0}})
+
+
+# -- the workflow composes its config as ``compose`` does (Snakemake's configfile: statements) -------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "user",
+    [
+        REPO / "config" / "population.yaml",  # a preset as a --configfile
+        {"preset": "population"},  # ... and named by a user's config: the same jobs
+        {
+            "preset": "population",
+            "regularisers": {"spatial": {"strengths": [0.01, 0.02, 0.03]}},
+            "seeds": [0, 1],
+        },
+        {
+            "preset": "paper",
+            "regularisers": {
+                "seRNN": {"strengths": {"linspace": [0.01, 0.1, 5]}},
+                "L1": {"strengths": [0.001]},
+            },
+            "generative": {"enabled": False},
+        },
+    ],
+    ids=["population-file", "population-preset", "population-own-regularisers", "paper-own-regularisers"],
+)
+def test_the_workflow_composes_the_config_as_compose(user, tmp_path):
+    """Snakemake's dry run has the jobs of ``compose``'s config: the populations (a user's replace
+    the preset's), their chunks (strengths x seeds per job, chunk_size), the GNM switch."""
+    path = user if isinstance(user, Path) else tmp_path / "user.yaml"
+    if not isinstance(user, Path):
+        path.write_text(yaml.safe_dump(user))
+    cfg = resolve(sc.load_yaml(path))
+    jobs = dry_run_jobs(snakemake(tmp_path / "work", "-n", configfile=path).stdout)
+    train = {(j["wildcards"]["regulariser"], j["wildcards"]["chunk"]) for j in jobs if j["rule"] == "train"}
+    assert train == {(r, c) for r, pop in sc.populations(cfg).items() for c in pop["chunks"]}
+    assert any(j["rule"] == "fit_generative" for j in jobs) == cfg["generative"]["enabled"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        (
+            {"analysis": {"claims": {"groups": ["seRNN", "L2"]}}},
+            ["analysis.claims.groups", "['seRNN', 'L2']", "'L2'"],
+        ),
+        ({"analysis": {"accuracy_bins": [0.9, 0.99, 0.95]}}, ["analysis.accuracy_bins", "[0.9, 0.99, 0.95]"]),
+        ({"training": {"epochs": 0}}, ["training.epochs = 0"]),  # the schema, through Snakemake's validate()
+        ({"preset": "nosuch"}, ["preset = 'nosuch'", "paper, population"]),
+    ],
+    ids=["claims-groups", "accuracy-bins", "schema", "preset"],
+)
+def test_the_workflow_refuses_a_bad_config_before_any_job(bad, words, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(sc.merge(yaml.safe_load(TINY.read_text()), bad)))
+    proc = snakemake(tmp_path / "work", configfile=path, check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    for w in words:
+        assert w in text, (w, text[-3000:])
+    assert not (tmp_path / "work" / "results").exists()
 
 
 # -- every bound of the schema is one the code accepts -------------------------------------------

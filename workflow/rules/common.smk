@@ -25,6 +25,8 @@ if config.get("preset"):
     configfile: _preset
 
     config.update(_user)
+
+
 try:
     try:
         validate(config, str(SCHEMA))  # fills the schema's defaults into config
@@ -81,25 +83,14 @@ def chunk_labels(wildcards):
     return chunks[wildcards.chunk]
 
 
-# The summary rules run in the Snakemake process itself, never as cluster (SLURM) jobs.
-localrules:
-    all,
-    aggregate,
-    claims,
-    comparison,
-    plot_figures,
-    plot_examples,
-    plot_generative,
-
-
 def chunk_networks(wildcards):
     """The networks of one chunk job: its strengths times the seeds (the `n<count>` of its label)."""
     return len(chunk_labels(wildcards)) * len(config["seeds"])
 
 
 def chunk_resource(base, per_network=0):
-    """A resource of a per-network rule (mem_mb: MB; runtime: minutes of wall time) for
-    ``resources:``: ``base`` plus ``per_network`` per network of the job's chunk (rounded down),
+    """A resource of a per-network rule, memory (mem_mb, in MB) or wall time (runtime, in
+    minutes), for ``resources:``: ``base`` plus ``per_network`` per network of the job's chunk (rounded down),
     times ``attempt`` (1 on the first try; a job retried after running out of memory or time, see
     ``retries`` in profiles/slurm, asks for more). On SLURM these become ``sbatch --mem`` and ``-t``;
     a site's profile may override them per rule (``set-resources``).
