@@ -1,6 +1,6 @@
 # make run   - set up .venv with the pinned dependencies (once) and run the default pipeline
 # make test  - set up the same and run the test suite
-# make report, make lint, make format, make bench, make dryrun-paper - see README.md
+# make report, make lint, make format, make bench, make dryrun-paper - see README.md and benchmarks/README.md
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -40,10 +40,8 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/snakefmt Snakefile workflow/rules
 
-REFERENCE ?= ../shared/reference/seed_reference.py
-
 bench: setup
-	$(PY) benchmarks/run_all.py $(if $(wildcard $(REFERENCE)),--reference $(REFERENCE))
+	$(PY) benchmarks/run_all.py
 
 dryrun-paper: setup
 	$(SNAKEMAKE) -n --configfile config/paper.yaml --quiet rules
