@@ -1,6 +1,6 @@
 # make run   - set up .venv with the pinned dependencies (once) and run the default pipeline
 # make test  - set up the same and run the test suite
-# make report, make lint, make format, make bench, make dryrun-paper - see README.md and benchmarks/README.md
+# make report, make lint, make format, make bench, make config-reference, make dryrun-paper - see README.md
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +8,7 @@ SNAKEMAKE := $(PY) -m snakemake
 STAMP := $(VENV)/.installed
 CORES ?= all
 
-.PHONY: setup run test report lint format bench dryrun-paper clean
+.PHONY: setup run test report lint format bench config-reference dryrun-paper clean
 
 setup: $(STAMP)
 
@@ -42,6 +42,10 @@ format: setup
 
 bench: setup
 	$(PY) benchmarks/run_all.py
+
+# config/README.md's reference table, rendered from workflow/schemas/config.schema.yaml
+config-reference: setup
+	$(PY) -m sernn.config_reference
 
 dryrun-paper: setup
 	$(SNAKEMAKE) -n --configfile config/paper.yaml --quiet rules
