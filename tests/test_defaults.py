@@ -89,7 +89,17 @@ def _parse(stated: str):
 
 
 @pytest.mark.parametrize(
-    "doc", ["README.md", "docs/methods.md", "docs/generative.md", "docs/cluster.md", "docs/format.md"]
+    "doc",
+    [
+        "README.md",
+        "config/README.md",
+        "benchmarks/README.md",
+        "docs/methods.md",
+        "docs/generative.md",
+        "docs/cluster.md",
+        "docs/format.md",
+        "docs/testing.md",
+    ],
 )
 def test_docs_state_no_default_the_schema_disagrees_with(doc):
     """Where a doc says "`section.key` (default VALUE)", VALUE is the schema's default."""
