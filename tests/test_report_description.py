@@ -16,7 +16,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
-    "configfile", [None, "config/population.yaml", "config/paper.yaml", "tests/configs/tiny.yaml"]
+    "configfile",
+    [
+        None,
+        "config/population.yaml",
+        "config/replication.yaml",
+        "config/paper.yaml",
+        "tests/configs/tiny.yaml",
+    ],
 )
 def test_workflow_description_renders(configfile):
     override = sc.load_yaml(REPO / configfile) if configfile else {}
