@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from conftest import TINY, dry_run_jobs, snakemake
@@ -102,6 +103,19 @@ def test_linspace_strengths_and_labels():
     pop = sc.populations(cfg)["seRNN"]
     assert len(pop["strengths"]) == 1001 and len(set(pop["labels"])) == 1001
     assert pop["labels"][1] == "0.001299" and pop["strengths"][0] == 0.001 and pop["strengths"][-1] == 0.3
+
+
+def test_geomspace_strengths():
+    cfg = resolve({"regularisers": {"L1": {"strengths": {"geomspace": [3e-5, 0.01, 5]}}}})
+    assert sc.populations(cfg)["L1"]["strengths"] == [
+        float(sc.strength_label(v)) for v in np.geomspace(3e-5, 0.01, 5)
+    ]
+
+
+@pytest.mark.parametrize("start", [0, -1e-3])
+def test_geomspace_from_zero_is_refused(start):
+    with pytest.raises(sc.ConfigError, match="geomspace"):
+        resolve({"regularisers": {"L1": {"strengths": {"geomspace": [start, 0.01, 5]}}}})
 
 
 def test_user_regularisers_replace_the_default_ones():
@@ -325,6 +339,10 @@ def _linspace(spec: list) -> dict:
     return _one_pop({"strengths": {"linspace": spec}})
 
 
+def _geomspace(spec: list) -> dict:
+    return _one_pop({"strengths": {"geomspace": spec}})
+
+
 #: key -> (the first pipeline step the key feeds, the config overrides that put it at ``value``:
 #: the key itself and any companion a cross-key check needs). Steps: see ``run_steps``.
 CASES = {
@@ -361,6 +379,9 @@ CASES = {
     "regularisers.*.strengths.linspace[0]": ("train", lambda v: _linspace([v, 0.1, 2])),
     "regularisers.*.strengths.linspace[1]": ("train", lambda v: _linspace([0.1, v, 2])),
     "regularisers.*.strengths.linspace[2]": ("train", lambda v: _linspace([0.1, 0.2, v])),
+    "regularisers.*.strengths.geomspace[0]": ("train", lambda v: _geomspace([v, 0.1, 2])),
+    "regularisers.*.strengths.geomspace[1]": ("train", lambda v: _geomspace([0.1, v, 2])),
+    "regularisers.*.strengths.geomspace[2]": ("train", lambda v: _geomspace([0.1, 0.2, v])),
     "binarise.method": ("binarise", None),
     "binarise.fraction": ("binarise", None),
     "binarise.symmetrise": ("binarise", None),

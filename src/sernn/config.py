@@ -126,13 +126,18 @@ def validate(config: dict, schema_path: str | Path, source: str = "config") -> d
 
 
 def expand_strengths(spec: Any, key: str) -> list[float]:
-    """A list of strengths, or ``{"linspace": [start, stop, num]}``. Values rounded to 10 significant
-    digits (the precision of the path labels). Raises ``ConfigError`` on negative or duplicate values."""
+    """A list of strengths, ``{"linspace": [start, stop, num]}`` (evenly spaced) or
+    ``{"geomspace": [start, stop, num]}`` (evenly spaced in log, start and stop > 0). Values rounded to
+    10 significant digits (the precision of the path labels). Raises ``ConfigError`` on negative or
+    duplicate values."""
     if isinstance(spec, dict):
-        start, stop, num = spec["linspace"]
+        (kind, (start, stop, num)), *_ = spec.items()
         if int(num) != num or num < 1:
-            raise ConfigError(f"config key {key}.linspace: num must be a positive integer, got {num!r}")
-        values = np.linspace(float(start), float(stop), int(num)).tolist()
+            raise ConfigError(f"config key {key}.{kind}: num must be a positive integer, got {num!r}")
+        if kind == "geomspace" and not (float(start) > 0 and float(stop) > 0):
+            raise ConfigError(f"config key {key}.geomspace: start and stop must be > 0, got {[start, stop]}")
+        space = {"linspace": np.linspace, "geomspace": np.geomspace}[kind]
+        values = space(float(start), float(stop), int(num)).tolist()
     else:
         values = list(spec)
     out = [float(strength_label(float(v))) for v in values]
