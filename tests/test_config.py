@@ -210,6 +210,7 @@ def test_preset_with_user_overrides_and_a_bad_override():
     "user",
     [
         REPO / "config" / "population.yaml",  # a preset as a --configfile
+        REPO / "config" / "replication.yaml",  # a file naming a preset
         {"preset": "population"},  # ... and named by a user's config: the same jobs
         {
             "preset": "population",
@@ -225,7 +226,13 @@ def test_preset_with_user_overrides_and_a_bad_override():
             "generative": {"enabled": False},
         },
     ],
-    ids=["population-file", "population-preset", "population-own-regularisers", "paper-own-regularisers"],
+    ids=[
+        "population-file",
+        "replication-file",
+        "population-preset",
+        "population-own-regularisers",
+        "paper-own-regularisers",
+    ],
 )
 def test_the_workflow_composes_the_config_as_compose(user, tmp_path):
     """Snakemake's dry run has the jobs of ``compose``'s config: the populations (a user's replace
