@@ -45,7 +45,7 @@ one parameter set to the next.
 """
 
 from .kernel import MODELVARS, RULES, edges_to_adjacency, simulate, simulate_trace
-from .search import compile_kernels, fit, search, voronoi_select, voronoi_select_1d
+from .search import compile_kernels, fit, search, simulate_energy, voronoi_select, voronoi_select_1d
 from .statistics import (
     KS_COLUMNS,
     authors_target,
@@ -68,6 +68,7 @@ __all__ = [
     "ks_statistic",
     "target_statistics",
     "energy",
+    "simulate_energy",
     "voronoi_select",
     "voronoi_select_1d",
     "search",
