@@ -520,8 +520,9 @@ def _degree_update(A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, fd
                 w1[loc] = 0.0 if A[e, j] != 0 else fdv[loc] * fk
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, inline="always")
 def _grow(
+    lanes,
     n,
     rule,
     fd,
@@ -546,7 +547,8 @@ def _grow(
     for 'neighbors' or when tracing); c: (n,) initial clustering (clu-* rules; overwritten). iu, ju,
     pidx: :func:`_pairs`; nbp: :func:`_layout`. edges: (m, 2) int64 output, seed first.
     trace_K, trace_w: (steps, P) or (0, P): when non-empty, K and w after every step. Returns 0, or
-    -(t + 1) when the total weight at step t is not a positive finite number. Releases the GIL.
+    -(t + 1) when the total weight at step t is not a positive finite number. lanes: the weight
+    layout (a constant of :func:`_grow_rows` and :func:`_grow_pairs`, which release the GIL).
     """
     P = fd.shape[0]
     W = (n + 63) // 64
@@ -558,9 +560,6 @@ def _grow(
         _add_edge(A, rows, k, seed_edges[s, 0], seed_edges[s, 1])
         edges[s, 0] = seed_edges[s, 0]
         edges[s, 1] = seed_edges[s, 1]
-    # clu-* and deg-* rewrite whole rows: lane-major weights, all block sums in one vectorised
-    # pass; the other rules change few pairs: weights in pair order, only changed blocks re-summed
-    lanes = rule >= 3
     nbl = nbp if lanes else 0
     w1 = np.zeros(_LANES * nbp)  # padding stays 0
     fdv = np.zeros(_LANES * nbp)
@@ -631,6 +630,62 @@ def _grow(
     return 0
 
 
+@numba.njit(cache=True, nogil=True)
+def _grow_rows(
+    n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, nbp, edges, trace_K, trace_w
+):
+    """:func:`_grow` of the clu-* and deg-* rules, which rewrite whole rows: lane-major weights,
+    all block sums in one vectorised pass."""
+    return _grow(
+        True,
+        n,
+        rule,
+        fd,
+        Kp,
+        c,
+        gamma,
+        kind,
+        eps,
+        uniforms,
+        seed_edges,
+        iu,
+        ju,
+        pidx,
+        nbp,
+        edges,
+        trace_K,
+        trace_w,
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _grow_pairs(
+    n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, nbp, edges, trace_K, trace_w
+):
+    """:func:`_grow` of sptl, neighbors and matching, which change few pairs: weights in pair
+    order, only the changed blocks re-summed."""
+    return _grow(
+        False,
+        n,
+        rule,
+        fd,
+        Kp,
+        c,
+        gamma,
+        kind,
+        eps,
+        uniforms,
+        seed_edges,
+        iu,
+        ju,
+        pidx,
+        nbp,
+        edges,
+        trace_K,
+        trace_w,
+    )
+
+
 def _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, seed_adjacency, checked=True):
     """Validate inputs and build the kernel's arguments (see :func:`simulate`)."""
     code = _rule_code(rule)
@@ -692,7 +747,8 @@ def _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, s
 
 
 def _run(args: dict, trace_K: np.ndarray, trace_w: np.ndarray, context: str) -> np.ndarray:
-    status = _grow(
+    grow = _grow_rows if args["rule"] >= 3 else _grow_pairs
+    status = grow(
         args["n"],
         args["rule"],
         args["fd"],
