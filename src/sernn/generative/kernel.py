@@ -160,10 +160,7 @@ def _layout(n: int) -> int:
 
 @numba.njit(cache=True, inline="always")
 def _loc(p, nbp):
-    """Flat position of pair p in the lane-major weight matrix (see :func:`_layout`), or p itself
-    for nbp = 0 (the pair-order layout of the sparse rules)."""
-    if nbp == 0:
-        return p
+    """Flat position of pair p in the lane-major weight matrix (see :func:`_layout`)."""
     return (p % _LANES) * nbp + p // _LANES
 
 
@@ -202,80 +199,33 @@ def _sum_group(bs, sb, g):
 
 
 @numba.njit(cache=True, inline="always")
-def _at(wv, i, blk, lanes):
-    """Weight of lane i of block blk: wv is (64, nbp) lane-major when ``lanes``, else (nbp, 64)."""
-    return wv[i, blk] if lanes else wv[blk, i]
-
-
-@numba.njit(cache=True, inline="always")
-def _sum_block(wv, bs, blk, lanes):
-    """Block sum blk: lanes i = q mod 4 in four running sums, then (s0 + s1) + (s2 + s3)."""
-    if lanes:
-        s0 = wv[0, blk]
-        s1 = wv[1, blk]
-        s2 = wv[2, blk]
-        s3 = wv[3, blk]
-        for i in range(4, _LANES, 4):
-            s0 += wv[i, blk]
-            s1 += wv[i + 1, blk]
-            s2 += wv[i + 2, blk]
-            s3 += wv[i + 3, blk]
-    else:
-        row = wv[blk]
-        s0 = row[0]
-        s1 = row[1]
-        s2 = row[2]
-        s3 = row[3]
-        for i in range(4, _LANES, 4):
-            s0 += row[i]
-            s1 += row[i + 1]
-            s2 += row[i + 2]
-            s3 += row[i + 3]
+def _sum_lanes(wv, bs, blk):
+    """Block sum blk of the lane-major weights wv (64, nbp): lanes i = q mod 4 in four running
+    sums, then (s0 + s1) + (s2 + s3)."""
+    s0 = wv[0, blk]
+    s1 = wv[1, blk]
+    s2 = wv[2, blk]
+    s3 = wv[3, blk]
+    for i in range(4, _LANES, 4):
+        s0 += wv[i, blk]
+        s1 += wv[i + 1, blk]
+        s2 += wv[i + 2, blk]
+        s3 += wv[i + 3, blk]
     bs[blk] = (s0 + s1) + (s2 + s3)
 
 
 @numba.njit(cache=True, inline="always")
-def _sum_all(wv, bs, sb, lanes):
-    """Every block sum (:func:`_sum_block`; in the lane-major layout LLVM vectorises this loop
-    across blocks), then every superblock sum."""
+def _sum_all(wv, bs, sb):
+    """Every block sum (:func:`_sum_lanes`; LLVM vectorises this loop across blocks), then every
+    superblock sum."""
     for b in range(bs.shape[0]):
-        _sum_block(wv, bs, b, lanes)
+        _sum_lanes(wv, bs, b)
     for g in range(sb.shape[0]):
         _sum_group(bs, sb, g)
 
 
 @numba.njit(cache=True, inline="always")
-def _sum_dirty(wv, bs, sb, dirty, dlist, nd, gdirty, lanes):
-    """Re-sum the nd blocks listed in dlist and then their superblocks; clears the flags."""
-    ng = 0
-    for q in range(nd):
-        blk = dlist[q]
-        _sum_block(wv, bs, blk, lanes)
-        dirty[blk] = False
-        g = blk // _GROUP
-        if not gdirty[g]:
-            gdirty[g] = True
-            dlist[ng] = g  # the entries before q are done: reuse them for the superblocks
-            ng += 1
-    for q in range(ng):
-        g = dlist[q]
-        _sum_group(bs, sb, g)
-        gdirty[g] = False
-
-
-@numba.njit(cache=True, inline="always")
-def _mark(p, dirty, dlist, nd):
-    """Mark the block of pair p for re-summing; returns the new count."""
-    blk = p // _LANES
-    if not dirty[blk]:
-        dirty[blk] = True
-        dlist[nd] = blk
-        nd += 1
-    return nd
-
-
-@numba.njit(cache=True, inline="always")
-def _draw(wv, bs, sb, u, lanes):
+def _draw(wv, bs, sb, u):
     """The pair drawn by uniform u: the first whose running sum of weights exceeds u * total,
     found superblock, then block, then lane. Where rounding leaves x past a level's sums, the last
     positive entry is taken from there down. Returns -1 when the total weight is not a positive
@@ -318,7 +268,7 @@ def _draw(wv, bs, sb, u, lanes):
     lane = -1
     if not tail:
         for i in range(_LANES):
-            v = _at(wv, i, blk, lanes)
+            v = wv[i, blk]
             if v > 0.0:
                 acc += v
                 if acc > x:
@@ -327,7 +277,7 @@ def _draw(wv, bs, sb, u, lanes):
         tail = lane < 0
     if tail:
         for i in range(_LANES - 1, -1, -1):
-            if _at(wv, i, blk, lanes) > 0.0:
+            if wv[i, blk] > 0.0:
                 lane = i
                 break
     return blk * _LANES + lane
@@ -343,70 +293,6 @@ def _add_edge(A, rows, k, a, b):
     rows[b, a >> 6] |= one << np.uint64(a & 63)
     k[a] += 1
     k[b] += 1
-
-
-@numba.njit(cache=True, inline="always")
-def _neighbors_update(A, rows, a, b, Kp, pidx, gamma, kind, fdv, w1, dirty, dlist):
-    """neighbors, after (a, b) is set: a gains the common neighbour b with every other y in N(b),
-    and b with every other y in N(a). Returns the number of blocks marked."""
-    W = rows.shape[1]
-    one = np.uint64(1)
-    nd = 0
-    for e, f in ((a, b), (b, a)):
-        for q in range(W):
-            bits = rows[f, q]
-            while bits != np.uint64(0):
-                y = q * 64 + _graphs._ctz(bits)
-                bits &= bits - one
-                if y != e:
-                    p = pidx[e, y]
-                    Kp[p] += 1.0
-                    w1[p] = 0.0 if A[e, y] != 0 else fdv[p] * _gk(Kp[p], gamma, kind)
-                    nd = _mark(p, dirty, dlist, nd)
-    return nd
-
-
-@numba.njit(cache=True, inline="always")
-def _matching_update(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, keep, table, hop, fdv, w1, dirty, dlist):
-    """matching, after (a, b) is set: rows a and b where a common neighbour exists (nodes two hops
-    away). K^gamma depends only on (common, denominator): memoised in table. K is stored only when
-    ``keep`` (a trace). Returns the number of blocks marked."""
-    W = rows.shape[1]
-    one = np.uint64(1)
-    nd = 0
-    for e in (a, b):
-        for q in range(W):
-            hop[q] = np.uint64(0)
-        for q in range(W):
-            bits = rows[e, q]
-            while bits != np.uint64(0):
-                v = q * 64 + _graphs._ctz(bits)
-                bits &= bits - one
-                for r2 in range(W):
-                    hop[r2] |= rows[v, r2]
-        hop[a >> 6] &= ~(one << np.uint64(a & 63))
-        hop[b >> 6] &= ~(one << np.uint64(b & 63))
-        for q in range(W):
-            bits = hop[q]
-            while bits != np.uint64(0):
-                j = q * 64 + _graphs._ctz(bits)
-                bits &= bits - one
-                cm = 0
-                for r2 in range(W):
-                    cm += _graphs._popcount(rows[e, r2] & rows[j, r2])
-                den = k[e] + k[j] - 2 * A[e, j]
-                fk = table[cm, den]
-                if fk != fk or keep:
-                    K = 2.0 * cm / den + eps
-                    if keep:
-                        Kp[pidx[e, j]] = K
-                    if fk != fk:
-                        fk = _gk(K, gamma, kind)
-                        table[cm, den] = fk
-                p = pidx[e, j]
-                w1[p] = 0.0 if A[e, j] != 0 else fdv[p] * fk
-                nd = _mark(p, dirty, dlist, nd)
-    return nd
 
 
 @numba.njit(cache=True, inline="always")
@@ -521,25 +407,28 @@ def _degree_update(A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, fd
 
 
 @numba.njit(cache=True, inline="always")
-def _grow(
-    lanes,
-    n,
-    rule,
-    fd,
-    Kp,
-    c,
-    gamma,
-    kind,
-    eps,
-    uniforms,
-    seed_edges,
-    iu,
-    ju,
-    pidx,
-    nbp,
-    edges,
-    trace_K,
-    trace_w,
+def _initial_weights(rule, fd, Kp, gamma, kind, seed_edges, pidx, nbp):
+    """Weights w1 and distance factors fdv (64 nbp,) in the lane-major layout (:func:`_loc`): Fd Fk
+    per pair, 0 on the seed edges and the padding."""
+    P = fd.shape[0]
+    w1 = np.zeros(_LANES * nbp)
+    fdv = np.zeros(_LANES * nbp)
+    lastK = np.nan  # powers of repeated K values computed once (an empty seed has K = eps everywhere)
+    lastF = np.nan
+    for p in range(P):
+        fdv[_loc(p, nbp)] = fd[p]
+        if rule != 0 and Kp[p] != lastK:
+            lastK = Kp[p]
+            lastF = _gk(lastK, gamma, kind)
+        w1[_loc(p, nbp)] = fd[p] if rule == 0 else fd[p] * lastF
+    for s in range(seed_edges.shape[0]):
+        w1[_loc(pidx[seed_edges[s, 0], seed_edges[s, 1]], nbp)] = 0.0
+    return w1, fdv
+
+
+@numba.njit(cache=True, nogil=True)
+def _grow_rows(
+    n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, nbp, edges, trace_K, trace_w
 ):
     """Grow a network by ``uniforms.shape[0]`` edges on top of ``seed_edges``.
 
@@ -547,8 +436,9 @@ def _grow(
     for 'neighbors' or when tracing); c: (n,) initial clustering (clu-* rules; overwritten). iu, ju,
     pidx: :func:`_pairs`; nbp: :func:`_layout`. edges: (m, 2) int64 output, seed first.
     trace_K, trace_w: (steps, P) or (0, P): when non-empty, K and w after every step. Returns 0, or
-    -(t + 1) when the total weight at step t is not a positive finite number. lanes: the weight
-    layout (a constant of :func:`_grow_rows` and :func:`_grow_pairs`, which release the GIL).
+    -(t + 1) when the total weight at step t is not a positive finite number. For the clu-* and
+    deg-* rules, which rewrite whole rows after every edge: lane-major weights, all block sums in
+    one vectorised pass. Releases the GIL.
     """
     P = fd.shape[0]
     W = (n + 63) // 64
@@ -560,41 +450,24 @@ def _grow(
         _add_edge(A, rows, k, seed_edges[s, 0], seed_edges[s, 1])
         edges[s, 0] = seed_edges[s, 0]
         edges[s, 1] = seed_edges[s, 1]
-    nbl = nbp if lanes else 0
-    w1 = np.zeros(_LANES * nbp)  # padding stays 0
-    fdv = np.zeros(_LANES * nbp)
-    lastK = np.nan  # powers of repeated K values computed once (an empty seed has K = eps everywhere)
-    lastF = np.nan
-    for p in range(P):
-        fdv[_loc(p, nbl)] = fd[p]
-        if rule != 0 and Kp[p] != lastK:
-            lastK = Kp[p]
-            lastF = _gk(lastK, gamma, kind)
-        w1[_loc(p, nbl)] = fd[p] if rule == 0 else fd[p] * lastF
-    for s in range(ms):
-        w1[_loc(pidx[seed_edges[s, 0], seed_edges[s, 1]], nbl)] = 0.0
-    wv = w1.reshape((_LANES, nbp)) if lanes else w1.reshape((nbp, _LANES))
+    w1, fdv = _initial_weights(rule, fd, Kp, gamma, kind, seed_edges, pidx, nbp)
+    wv = w1.reshape((_LANES, nbp))
     bs = np.zeros(nbp)
     sb = np.zeros(nbp // _GROUP)
-    _sum_all(wv, bs, sb, lanes)
-    dirty = np.zeros(nbp, dtype=np.bool_)
-    gdirty = np.zeros(nbp // _GROUP, dtype=np.bool_)
-    dlist = np.empty(nbp, dtype=np.int64)
+    _sum_all(wv, bs, sb)
     S = np.empty(n + 2, dtype=np.int64)
-    hop = np.zeros(W, dtype=np.uint64)
     order = np.argsort(c)  # clu-*: nodes sorted by clustering, distinct values, groups, powers
     uval = np.empty(n)
     gid = np.empty(n, dtype=np.int64)
     gv = np.empty(n)
     for j in range(n):  # clu-min, clu-max: the power of c_j + eps per node
         gv[j] = _gk(c[j] + eps, gamma, kind) if j == 0 or c[j] != c[j - 1] else gv[j - 1]
-    # memo of K^gamma: deg-* by (k_i, k_j), matching by (common neighbours, denominator)
-    table = np.full((n, n) if rule >= 8 else ((n + 1, 2 * n + 1) if rule == 2 else (1, 1)), np.nan)
+    table = np.full((n, n) if rule >= 8 else (1, 1), np.nan)  # deg-*: K^gamma memo by (k_i, k_j)
     ntrace = trace_K.shape[0]
     keep = ntrace > 0
     code = (rule - 3) % 5
     for t in range(uniforms.shape[0]):
-        r = _draw(wv, bs, sb, uniforms[t], lanes)
+        r = _draw(wv, bs, sb, uniforms[t])
         if r < 0:
             return -(t + 1)
         a = iu[r]
@@ -602,88 +475,233 @@ def _grow(
         edges[ms + t, 0] = a
         edges[ms + t, 1] = b
         _add_edge(A, rows, k, a, b)
-        w1[_loc(r, nbl)] = 0.0
-        if rule <= 2:
-            nd = 0
-            if rule == 1:
-                nd = _neighbors_update(A, rows, a, b, Kp, pidx, gamma, kind, fdv, w1, dirty, dlist)
-            elif rule == 2:
-                nd = _matching_update(
-                    A, rows, k, a, b, Kp, pidx, gamma, kind, eps, keep, table, hop, fdv, w1, dirty, dlist
-                )
-            nd = _mark(r, dirty, dlist, nd)
-            _sum_dirty(wv, bs, sb, dirty, dlist, nd, gdirty, lanes)
+        w1[_loc(r, nbp)] = 0.0
+        if rule <= 7:
+            ns = _clustering_values(A, rows, k, a, b, c, S)
+            ng = 0 if code == 1 or code == 2 else _clustering_groups(c, order, uval, gid)
+            _clustering_update(
+                A, c, S, ns, ng, uval, gid, gv, Kp, pidx, gamma, kind, eps, code, keep, fdv, w1
+            )
         else:
-            if rule <= 7:
-                ns = _clustering_values(A, rows, k, a, b, c, S)
-                ng = 0 if code == 1 or code == 2 else _clustering_groups(c, order, uval, gid)
-                _clustering_update(
-                    A, c, S, ns, ng, uval, gid, gv, Kp, pidx, gamma, kind, eps, code, keep, fdv, w1
-                )
-            else:
-                _degree_update(A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, fdv, w1)
-            _sum_all(wv, bs, sb, lanes)
+            _degree_update(A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, fdv, w1)
+        _sum_all(wv, bs, sb)
         if keep and t < ntrace:
             for p in range(P):
                 trace_K[t, p] = Kp[p]
-                trace_w[t, p] = w1[_loc(p, nbl)]
+                trace_w[t, p] = w1[_loc(p, nbp)]
     return 0
 
 
-@numba.njit(cache=True, nogil=True)
-def _grow_rows(
-    n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, nbp, edges, trace_K, trace_w
-):
-    """:func:`_grow` of the clu-* and deg-* rules, which rewrite whole rows: lane-major weights,
-    all block sums in one vectorised pass."""
-    return _grow(
-        True,
-        n,
-        rule,
-        fd,
-        Kp,
-        c,
-        gamma,
-        kind,
-        eps,
-        uniforms,
-        seed_edges,
-        iu,
-        ju,
-        pidx,
-        nbp,
-        edges,
-        trace_K,
-        trace_w,
-    )
+# ---------------------------------------------------------------------------------------------
+# the kernel of sptl, neighbors and matching (pair order)
+
+
+@numba.njit(cache=True, inline="always")
+def _block_sum(w, start, stop):
+    """sum(w[start:stop]) with four interleaved accumulators (one fixed grouping, so the result is
+    deterministic; four independent additions per cycle instead of one dependent chain)."""
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    p = start
+    while p + 4 <= stop:
+        s0 += w[p]
+        s1 += w[p + 1]
+        s2 += w[p + 2]
+        s3 += w[p + 3]
+        p += 4
+    while p < stop:
+        s0 += w[p]
+        p += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+@numba.njit(cache=True, inline="always")
+def _draw_pairs(w, bs, u):
+    """The pair drawn by uniform u: block by block sums, then pair by pair inside the block.
+    Returns -1 when the total weight is not a positive finite number."""
+    P = w.shape[0]
+    B = _BLOCK
+    nb = bs.shape[0]
+    total = 0.0
+    for b in range(nb):
+        total += bs[b]
+    if not (total > 0.0 and total < np.inf):
+        return -1
+    x = u * total
+    acc = 0.0
+    blk = -1
+    for b in range(nb):
+        nxt = acc + bs[b]
+        if nxt > x:
+            blk = b
+            break
+        acc = nxt
+    if blk < 0:  # rounding: x at the very top; take the last block with weight
+        for b in range(nb - 1, -1, -1):
+            if bs[b] > 0.0:
+                blk = b
+                break
+        acc = x  # forces the fallback below (last positive pair of the block)
+    r = -1
+    last = -1
+    for p in range(blk * B, min(P, (blk + 1) * B)):
+        if w[p] > 0.0:
+            last = p
+            acc += w[p]
+            if acc > x:
+                r = p
+                break
+    if r < 0:
+        r = last
+    return r
+
+
+@numba.njit(cache=True, inline="always")
+def _neighbors_changes(A, a, b, Kp, pidx, gamma, kind, chg, fkv):
+    """neighbors, before (a, b) is set: a gains common neighbour b with every y in N(b), and vice
+    versa. Appends the changed pairs and their new Fk to chg, fkv; returns their count."""
+    n = A.shape[0]
+    nc = 0
+    for e, f in ((a, b), (b, a)):
+        for y in range(n):
+            if A[f, y] != 0:
+                p = pidx[e, y]
+                Kp[p] += 1.0
+                chg[nc] = p
+                fkv[nc] = _gk(Kp[p], gamma, kind)
+                nc += 1
+    return nc
+
+
+@numba.njit(cache=True, inline="always")
+def _matching_changes(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv):
+    """matching, after (a, b) is set: rows a and b where a common neighbour exists (nodes two hops
+    away). K^gamma depends only on (common, denominator): memoised in table."""
+    W = rows.shape[1]
+    one = np.uint64(1)
+    nc = 0
+    for e in (a, b):
+        for q in range(W):
+            hop[q] = np.uint64(0)
+        for q in range(W):
+            bits = rows[e, q]
+            while bits != np.uint64(0):
+                v = q * 64 + _graphs._ctz(bits)
+                bits &= bits - one
+                for r2 in range(W):
+                    hop[r2] |= rows[v, r2]
+        hop[a >> 6] &= ~(one << np.uint64(a & 63))
+        hop[b >> 6] &= ~(one << np.uint64(b & 63))
+        for q in range(W):
+            bits = hop[q]
+            while bits != np.uint64(0):
+                j = q * 64 + _graphs._ctz(bits)
+                bits &= bits - one
+                cm = 0
+                for r2 in range(W):
+                    cm += _graphs._popcount(rows[e, r2] & rows[j, r2])
+                p = pidx[e, j]
+                den = k[e] + k[j] - 2 * A[e, j]
+                Kp[p] = 2.0 * cm / den + eps
+                fk = table[cm, den]
+                if fk != fk:
+                    fk = _gk(Kp[p], gamma, kind)
+                    table[cm, den] = fk
+                chg[nc] = p
+                fkv[nc] = fk
+                nc += 1
+    return nc
+
+
+@numba.njit(cache=True, inline="always")
+def _apply_changes(w, bs, r, chg, fkv, nc, A, iu, ju, fd, dirty, dlist):
+    """Weight 0 at the new edge r, new weights at the changed pairs (0 on edges, by select), then
+    re-sum every block that changed."""
+    P = w.shape[0]
+    B = _BLOCK
+    w[r] = 0.0
+    dirty[r // B] = True
+    dlist[0] = r // B
+    nd = 1
+    for i in range(nc):
+        p = chg[i]
+        w[p] = 0.0 if A[iu[p], ju[p]] != 0 else fd[p] * fkv[i]
+        bl = p // B
+        if not dirty[bl]:
+            dirty[bl] = True
+            dlist[nd] = bl
+            nd += 1
+    for i in range(nd):
+        bl = dlist[i]
+        bs[bl] = _block_sum(w, bl * B, min(P, (bl + 1) * B))
+        dirty[bl] = False
 
 
 @numba.njit(cache=True, nogil=True)
 def _grow_pairs(
     n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, nbp, edges, trace_K, trace_w
 ):
-    """:func:`_grow` of sptl, neighbors and matching, which change few pairs: weights in pair
-    order, only the changed blocks re-summed."""
-    return _grow(
-        False,
-        n,
-        rule,
-        fd,
-        Kp,
-        c,
-        gamma,
-        kind,
-        eps,
-        uniforms,
-        seed_edges,
-        iu,
-        ju,
-        pidx,
-        nbp,
-        edges,
-        trace_K,
-        trace_w,
-    )
+    """:func:`_grow_rows` for sptl, neighbors and matching, which change few pairs per edge: weights
+    in pair order, sums over blocks of 64 consecutive pairs, only the changed blocks re-summed
+    (nbp is unused). Releases the GIL.
+
+    fd: (P,) distance factor; Kp: (P,) initial K + eps per pair (overwritten); c: (n,) initial
+    clustering (clu-* rules; overwritten). edges: (m, 2) int64 output, seed first. trace_K, trace_w:
+    (steps, P) or (0, P): when non-empty, K and w after every step. Returns 0, or -(t + 1) when the
+    total weight at step t is not a positive finite number.
+    """
+    P = fd.shape[0]
+    B = _BLOCK
+    nb = (P + B - 1) // B
+    W = (n + 63) // 64
+    rows = np.zeros((n, W), dtype=np.uint64)
+    A = np.zeros((n, n), dtype=np.uint8)
+    k = np.zeros(n, dtype=np.int64)
+    ms = seed_edges.shape[0]
+    for s in range(ms):
+        _add_edge(A, rows, k, seed_edges[s, 0], seed_edges[s, 1])
+        edges[s, 0] = seed_edges[s, 0]
+        edges[s, 1] = seed_edges[s, 1]
+    w = np.empty(P)
+    for p in range(P):
+        if A[iu[p], ju[p]] != 0:
+            w[p] = 0.0
+        elif rule == 0:
+            w[p] = fd[p]
+        else:
+            w[p] = fd[p] * _gk(Kp[p], gamma, kind)
+    bs = np.zeros(nb)
+    for b in range(nb):
+        bs[b] = _block_sum(w, b * B, min(P, (b + 1) * B))
+    dirty = np.zeros(nb, dtype=np.bool_)
+    dlist = np.empty(nb, dtype=np.int64)
+    hop = np.zeros(W, dtype=np.uint64)
+    chg = np.empty((n + 2) * n, dtype=np.int64)  # pairs changed in this step, and their new Fk
+    fkv = np.empty((n + 2) * n)
+    table = np.full((n + 1, 2 * n + 1) if rule == 2 else (1, 1), np.nan)  # matching: K^gamma memo
+    ntrace = trace_K.shape[0]
+    for t in range(uniforms.shape[0]):
+        r = _draw_pairs(w, bs, uniforms[t])
+        if r < 0:
+            return -(t + 1)
+        a = iu[r]
+        b = ju[r]
+        edges[ms + t, 0] = a
+        edges[ms + t, 1] = b
+        nc = 0
+        if rule == 1:
+            nc = _neighbors_changes(A, a, b, Kp, pidx, gamma, kind, chg, fkv)
+        _add_edge(A, rows, k, a, b)
+        if rule == 2:
+            nc = _matching_changes(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv)
+        _apply_changes(w, bs, r, chg, fkv, nc, A, iu, ju, fd, dirty, dlist)
+        if t < ntrace:
+            for p in range(P):
+                trace_K[t, p] = Kp[p]
+                trace_w[t, p] = w[p]
+    return 0
 
 
 def _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, seed_adjacency, checked=True):
