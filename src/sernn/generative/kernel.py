@@ -1,9 +1,21 @@
-"""The growth kernel of the binary GNMs: rule codes, input checks, the compiled ``_grow`` (one
+"""The growth kernel of the binary GNMs: rule codes, input checks, the two compiled kernels (one
 inlined helper per rule family) and the public :func:`simulate` / :func:`simulate_trace`.
 
 Conventions (see the package docstring): candidate pairs i < j in column-major order, pair
 p = j (j - 1) / 2 + i; weights w = Fd Fk per non-edge, 0 on edges; one uniform per drawn edge
 picks the first pair whose running sum of w exceeds U * sum(w).
+
+Two layouts of the weights, each with its own fixed grouping of the sums (so a rule's networks are
+deterministic; either grouping matches one cumulative sum except within rounding of a boundary):
+
+- :func:`_grow_pairs` (sptl, neighbors, matching change a few pairs per edge): weights in pair
+  order, sums over blocks of 64 consecutive pairs, only the changed blocks re-summed.
+- :func:`_grow_rows` (clu-*, deg-* rewrite every pair of the changed nodes): weights lane-major,
+  pair p in row p % 64 and column p // 64 of a (64, nbp) matrix, so that all block sums are one
+  pass that LLVM vectorises across blocks; blocks are grouped by 8 into superblocks, and a draw
+  walks the superblock sums, 8 block sums, then up to 64 lanes. clu-min and clu-max need one power
+  per changed node (K is c_i + eps or c_j + eps); clu-avg, clu-diff and clu-prod one power per
+  changed node and group of equal clustering, the nodes kept sorted by clustering between edges.
 """
 
 from __future__ import annotations
@@ -34,7 +46,7 @@ RULES = (
 
 MODELVARS = ("powerlaw", "exponential")
 
-_BLOCK = 64  # pairs per block sum in the growth kernel
+_BLOCK = 64  # pairs per block sum of _grow_pairs
 
 
 # ---------------------------------------------------------------------------------------------
