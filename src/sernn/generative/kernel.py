@@ -177,7 +177,7 @@ def _loc(p, nbp):
 
 
 # ---------------------------------------------------------------------------------------------
-# compiled helpers of the growth kernel (inlined into _grow)
+# compiled helpers of the growth kernels (inlined into _grow_rows and _grow_pairs)
 
 
 @numba.njit(cache=True, inline="always")
