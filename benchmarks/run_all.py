@@ -163,6 +163,7 @@ def main() -> None:
         str(paper["generative"]["levels"]),
         "--fit-samples",
         str(paper["generative"]["samples"]),
+        "--skip-old",  # the projection needs today's cost only (the old one doubles the run)
     ]
     for row in run_stage("generative.py", rep + gnm_args):
         results[row["stage"]] = row
