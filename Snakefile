@@ -15,6 +15,7 @@ include: "workflow/rules/structure.smk"
 include: "workflow/rules/function.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/generative.smk"
+include: "workflow/rules/integrity.smk"
 
 
 rule all:

@@ -1,10 +1,15 @@
+def intermediate(path):
+    """An output only the next rule reads (activity): Snakemake temp() unless config keep_activity."""
+    return path if config["keep_activity"] else temp(path)
+
+
 rule record_activity:
     input:
         dataset=rules.generate_dataset.output.dataset,
         networks=rules.train.output.networks,
     output:
-        activity=directory(f"{RESULTS}/activity/{{regulariser}}/{{chunk}}"),
-        noisy=directory(f"{RESULTS}/activity_noisy/{{regulariser}}/{{chunk}}"),
+        activity=intermediate(directory(f"{RESULTS}/activity/{{regulariser}}/{{chunk}}")),
+        noisy=intermediate(directory(f"{RESULTS}/activity_noisy/{{regulariser}}/{{chunk}}")),
     log:
         f"{RESULTS}/logs/record_activity/{{regulariser}}/{{chunk}}.log",
     conda:
