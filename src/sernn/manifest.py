@@ -15,10 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Mapping
 
 #: The record's file name inside a chunk directory.
 RECORD = ".record.json"
@@ -144,16 +143,3 @@ def scan(directories: Mapping[str, Iterable[str]]) -> list[Check]:
     hold); those that do not exist are skipped (not made yet, or removed as a temporary
     intermediate: Snakemake makes them when needed)."""
     return [check(d, names) for d, names in directories.items() if Path(d).is_dir()]
-
-
-@contextmanager
-def recorded(inputs: Iterable[str | Path] = (), outputs: Iterable[str | Path] = ()) -> Iterator[None]:
-    """A job's integrity: on entering, ``verify`` each of its input chunk directories that has a
-    record (a file changed since the workflow checked it stops the job, naming the file); on
-    leaving without an error, ``write_record`` of each of its output chunk directories (the job's
-    last step)."""
-    for directory in inputs:
-        verify(directory)
-    yield
-    for directory in outputs:
-        write_record(directory)
