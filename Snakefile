@@ -9,13 +9,16 @@ configfile: os.path.join(workflow.basedir, "config.yaml")
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/integrity.smk"
 include: "workflow/rules/dataset.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/structure.smk"
 include: "workflow/rules/function.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/generative.smk"
-include: "workflow/rules/integrity.smk"
+
+
+check_chunks()  # every existing chunk directory against its record, before any job runs
 
 
 rule all:

@@ -1,8 +1,3 @@
-def intermediate(path):
-    """An output only the next rule reads (activity): Snakemake temp() unless config keep_activity."""
-    return path if config["keep_activity"] else temp(path)
-
-
 rule record_activity:
     input:
         dataset=rules.generate_dataset.output.dataset,

@@ -1,9 +1,17 @@
-# Chunk integrity (sernn.manifest), checked when the Snakefile is parsed, before any job runs: every
-# existing chunk directory against the record its job wrote. A chunk with a file lost or altered is
-# remade, with everything downstream of it: its directory is moved to results/damaged/ (never
-# deleted), what was made from it is removed (``remake``); the terminal and results/logs/integrity.log
-# name each file. Only the pipeline's own outputs are moved or removed. A removed temporary intermediate (activity, keep_activity false) is not damage.
+# Chunk integrity (sernn.manifest), checked when the Snakefile is parsed (check_chunks, called by the
+# Snakefile after the last include), before any job runs: every existing chunk directory against
+# the record its job wrote. A chunk with a file lost or altered is remade, with everything
+# downstream of it: its directory is moved to results/damaged/ (never deleted), what was made from
+# it is removed (remake); the terminal and results/logs/integrity.log name each file. Only the
+# pipeline's own outputs are moved or removed. A removed temporary intermediate (activity, with
+# keep_activity false) is expected, not damage.
 import sernn.manifest as sernn_manifest
+
+
+def intermediate(path):
+    """An output read by one step only (activity), so Snakemake's temp() unless config
+    keep_activity. Once removed it is expected: the check skips directories that do not exist."""
+    return path if config["keep_activity"] else temp(path)
 
 
 def chunk_stages():
@@ -127,6 +135,3 @@ def check_chunks():
             fh.write("".join(f"[{time.strftime('%Y-%m-%d %H:%M:%S')}] {line}\n" for line in lines))
     for line in lines[1:]:
         logger.warning(line)
-
-
-check_chunks()
