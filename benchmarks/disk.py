@@ -159,7 +159,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results = a.results
         if results is None:
-            wall = snakemake(Path(tmp), "--config", "keep_activity=true")
+            wall = snakemake(Path(tmp), "--config", "keep_activity=True")
             results = Path(tmp) / "results"
             print(f"default config run here from scratch (keep_activity true): {wall:.1f} s")
         disk(results)

@@ -179,16 +179,16 @@ def test_temporary_activity_removed_is_not_damage(tiny_run, tmp_path):
     written, and a later run neither calls that damage nor remakes anything."""
     work = copy_run(tiny_run, tmp_path / "run")
     os.truncate(result_file(work, "networks", "L1", "0.01"), 4096)
-    snakemake(work, "--config", "keep_activity=false")
+    snakemake(work, "--config", "keep_activity=False")
     chunk = result_file(tiny_run, "activity", "L1", "0.01").parent.name
     for stage in ("activity", "activity_noisy"):  # remade, read, removed
         assert not (work / "results" / stage / "L1" / chunk).exists()
         assert (work / "results" / stage / "seRNN").is_dir()  # not remade: left as the tiny run kept it
     assert_same_summary(tiny_run, work)
-    assert_nothing_to_do(work, "--config", "keep_activity=false")
+    assert_nothing_to_do(work, "--config", "keep_activity=False")
     for stage in ("activity", "activity_noisy"):  # as at the end of a default run
         shutil.rmtree(work / "results" / stage)
-    assert_nothing_to_do(work, "--config", "keep_activity=false")
+    assert_nothing_to_do(work, "--config", "keep_activity=False")
 
 
 @pytest.mark.slow

@@ -115,12 +115,15 @@ def remake(damaged):
 
 def check_chunks():
     """Check every existing chunk directory (main Snakemake process only: not in the processes
-    that run single jobs) and set the damaged ones aside (``set_aside``), so that they are remade
+    that run single jobs, nor while another run holds the directory) and set the damaged ones aside (``set_aside``), so that they are remade
     with everything downstream; say which files were lost or altered, on the terminal and in
     results/logs/integrity.log. A dry run only says it."""
     import time
 
     if not workflow.is_main_process:
+        return
+    if any(Path(".snakemake", "locks").glob("*.lock")):  # another run may be writing chunks now
+        logger.warning("chunk check skipped: another Snakemake run holds this directory (its locks)")
         return
     t0 = time.perf_counter()
     checks = sernn_manifest.scan(expected_chunk_files())
