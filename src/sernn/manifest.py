@@ -97,7 +97,8 @@ def read_record(directory: str | Path) -> dict | None:
 def check(directory: str | Path, expected: Iterable[str] = ()) -> Check:
     """Check ``directory`` against its record: every recorded file present with its recorded size,
     and, where its modification time moved, its recorded content hash; every ``expected`` file name
-    present (so a directory without a record still fails when a file it must hold is missing)."""
+    present. A directory without a record is not checked (``Check.record`` false): it was written
+    before records existed, or by a job that did not finish (Snakemake knows those incomplete)."""
     directory = Path(directory)
     out = Check(directory)
     try:
@@ -105,8 +106,10 @@ def check(directory: str | Path, expected: Iterable[str] = ()) -> Check:
     except RecordMismatch as exc:
         out.problems.append(str(exc))
         return out
-    out.record = record is not None
-    files = record["files"] if record else {}
+    if record is None:  # written before records existed, or by a job that did not finish
+        return out
+    out.record = True
+    files = record["files"]
     for name in sorted(set(files) | set(expected)):
         path = directory / name
         try:

@@ -48,8 +48,8 @@ def integrity_report(checks, seconds):
         )
     if unrecorded:
         lines.append(
-            f"{len(unrecorded)} chunk directories have no record (written before records existed), not "
-            f"checked: e.g. {unrecorded[0].directory}"
+            f"{len(unrecorded)} chunk directories have no record (written before records existed, or "
+            f"by a job that did not finish), not checked: e.g. {unrecorded[0].directory}"
         )
     return damaged, lines
 
