@@ -13,6 +13,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/integrity.smk"
 include: "workflow/rules/dataset.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/structure.smk"
@@ -30,6 +31,9 @@ localrules:
     plot_figures,
     plot_examples,
     plot_generative,
+
+
+check_chunks()  # every existing chunk directory against its record, before any job runs
 
 
 rule all:

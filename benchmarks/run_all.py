@@ -170,6 +170,7 @@ def main() -> None:
     for row in run_stage("pipeline.py", rep):
         results[row["stage"]] = row
     run_stage("chunks.py", [])  # a 64-network slice of the paper preset, per network vs chunked
+    run_stage("disk.py", [])  # bytes per network of every stage; records and the chunk check
     print("\n== summary (speedup = reference / ours, median of pairs)")
     for name, row in results.items():
         extra = f"  speedup x{row['speedup']:.1f}" if "speedup" in row else ""

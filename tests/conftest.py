@@ -12,6 +12,8 @@ import h5py
 import numpy as np
 import pytest
 
+from sernn import manifest
+
 REPO = Path(__file__).resolve().parents[1]
 SNAKEFILE = REPO / "Snakefile"
 TINY = REPO / "tests" / "configs" / "tiny.yaml"
@@ -140,15 +142,19 @@ def result_file(work: Path, stage: str, regulariser: str, label: str) -> Path:
 
 def assert_results_identical(a: Path, b: Path) -> int:
     """Two results directories hold the same outputs: every HDF5 file as in
-    ``assert_h5_trees_identical``, every other file (CSV, Parquet, PNG) byte for byte; logs and
-    Snakemake's bookkeeping are skipped. Returns the number of datasets and files compared."""
+    ``assert_h5_trees_identical``, every other file (CSV, Parquet, PNG) byte for byte; logs,
+    Snakemake's bookkeeping and the chunk records are skipped. Returns the number of datasets and
+    files compared."""
     n = assert_h5_trees_identical(a, b)
 
     def others(root: Path) -> list[Path]:
         return sorted(
             p.relative_to(root)
             for p in root.rglob("*")
-            if p.is_file() and p.suffix != ".h5" and "logs" not in p.relative_to(root).parts
+            if p.is_file()
+            and p.suffix != ".h5"
+            and p.name != manifest.RECORD  # bookkeeping, like the logs: times of this run
+            and "logs" not in p.relative_to(root).parts
         )
 
     fa, fb = others(a), others(b)

@@ -380,6 +380,7 @@ CASES = {
     "training.learning_rate": ("train", None),
     "training.stack": ("train", None),
     "chunk_size": ("summary", None),  # groups networks into jobs; the steps themselves are per file
+    "keep_activity": ("summary", None),  # whether Snakemake removes the activity; the steps do not see it
     "regularisers.*.type": ("train", lambda v: _one_pop({"type": v})),
     "regularisers.*.task": ("train", lambda v: _one_pop({"task": v})),
     "regularisers.*.strengths[]": ("train", lambda v: _one_pop({"strengths": [v]})),

@@ -3,8 +3,8 @@ rule record_activity:
         dataset=rules.generate_dataset.output.dataset,
         networks=rules.train.output.networks,
     output:
-        activity=directory(f"{RESULTS}/activity/{{regulariser}}/{{chunk}}"),
-        noisy=directory(f"{RESULTS}/activity_noisy/{{regulariser}}/{{chunk}}"),
+        activity=intermediate(directory(f"{RESULTS}/activity/{{regulariser}}/{{chunk}}")),
+        noisy=intermediate(directory(f"{RESULTS}/activity_noisy/{{regulariser}}/{{chunk}}")),
     log:
         f"{RESULTS}/logs/record_activity/{{regulariser}}/{{chunk}}.log",
     conda:
