@@ -54,7 +54,7 @@ def main() -> None:
     for rep in range(args.repeats):
         t0 = time.perf_counter()
         trainer = training.Trainer(spec, distance, n_steps=50, n_networks=args.seeds, lanes=args.threads)
-        for r in trainer.train(list(range(args.seeds)), args.strength, data).values():
+        for r in trainer.train_stack(list(range(args.seeds)), args.strength, data):
             accs.append(r.evaluation["validation_accuracy"][-1])
         ours.append((time.perf_counter() - t0) / args.seeds)
         if args.reference:

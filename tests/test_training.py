@@ -26,22 +26,27 @@ def spec(**kw):
     return training.TrainingSpec(**base)
 
 
+def train_one(trainer, seed, strength, data):
+    """The one network of ``seed`` at ``strength`` (a one-network stack)."""
+    return trainer.train_stack([seed], strength, data)[0]
+
+
 def test_same_seed_gives_identical_weights(data):
     t1 = training.Trainer(spec(), D, 50)
-    a = t1.train(3, 0.1, data)
-    b = t1.train(3, 0.1, data)  # same trainer, reused
-    c = training.Trainer(spec(), D, 50).train(3, 0.1, data)  # a fresh one
+    a = train_one(t1, 3, 0.1, data)
+    b = train_one(t1, 3, 0.1, data)  # same trainer, reused
+    c = train_one(training.Trainer(spec(), D, 50), 3, 0.1, data)  # a fresh one
     for r in (b, c):
         np.testing.assert_array_equal(a.recurrent, r.recurrent)
         np.testing.assert_array_equal(a.output_kernel, r.output_kernel)
         for k in a.history:
             np.testing.assert_array_equal(a.history[k], r.history[k])
-    d = t1.train(4, 0.1, data)
+    d = train_one(t1, 4, 0.1, data)
     assert not np.array_equal(a.recurrent[-1], d.recurrent[-1])
 
 
 def test_shapes_and_snapshots(data):
-    r = training.Trainer(spec(epochs=3), D, 50).train(0, 0.1, data)
+    r = train_one(training.Trainer(spec(epochs=3), D, 50), 0, 0.1, data)
     assert r.recurrent.shape == (4, 100, 100) and r.recurrent.dtype == np.float32
     np.testing.assert_array_equal(r.recurrent[0], training.initial_weights(0, 8, 100, 4)["recurrent_kernel"])
     assert not np.array_equal(r.recurrent[0], r.recurrent[1])
@@ -84,13 +89,13 @@ def test_matches_keras_model(data):
     model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy")
     ds = tf.data.Dataset.from_tensor_slices((data["train"]["inputs"], data["train"]["labels"])).batch(64)
     model.fit(ds, epochs=1, verbose=0, shuffle=False)
-    ours = training.Trainer(spec(epochs=1, noise_std=0.0), D, 50).train(5, 0.1, data)
+    ours = train_one(training.Trainer(spec(epochs=1, noise_std=0.0), D, 50), 5, 0.1, data)
     np.testing.assert_allclose(ours.recurrent[-1], model.layers[1].get_weights()[1], atol=2e-5)
     np.testing.assert_allclose(ours.output_kernel, model.layers[2].get_weights()[0], atol=2e-5)
 
 
 def test_hidden_activity_reproduces_predictions(data):
-    r = training.Trainer(spec(), D, 50).train(1, 0.1, data)
+    r = train_one(training.Trainer(spec(), D, 50), 1, 0.1, data)
     weights = {
         "input_kernel": r.input_kernel,
         "recurrent_kernel": r.recurrent[-1],
@@ -146,10 +151,12 @@ def test_unique_trial_evaluation_is_exact(data):
 
 
 def test_networks_trained_side_by_side_equal_networks_trained_alone(data):
-    together = training.Trainer(spec(), D, 50, n_networks=3).train([3, 4, 5], 0.1, data)
+    together = dict(
+        zip([3, 4, 5], training.Trainer(spec(), D, 50, n_networks=3).train_stack([3, 4, 5], 0.1, data))
+    )
     alone = training.Trainer(spec(), D, 50)
     for seed in (3, 4, 5):
-        a = alone.train(seed, 0.1, data)
+        a = train_one(alone, seed, 0.1, data)
         b = together[seed]
         np.testing.assert_allclose(b.recurrent, a.recurrent, rtol=0, atol=1e-6)
         np.testing.assert_allclose(b.output_kernel, a.output_kernel, rtol=0, atol=1e-6)
@@ -165,7 +172,7 @@ def test_networks_of_different_strengths_trained_side_by_side_equal_networks_tra
     together = training.Trainer(spec(), D, 50, n_networks=3).train_stack(seeds, strengths, data)
     alone = training.Trainer(spec(), D, 50)
     for (seed, strength), b in zip(zip(seeds, strengths), together):
-        a = alone.train(seed, strength, data)
+        a = train_one(alone, seed, strength, data)
         np.testing.assert_allclose(b.recurrent, a.recurrent, rtol=0, atol=1e-6)
         np.testing.assert_allclose(b.history["regularisation"], a.history["regularisation"], rtol=1e-5)
         np.testing.assert_allclose(b.history["loss"], a.history["loss"], rtol=1e-6)
@@ -179,9 +186,9 @@ def test_networks_of_different_strengths_trained_side_by_side_equal_networks_tra
 def test_trials_split_into_lanes_train_the_same_networks(data, lanes):
     """Lanes (groups of trials run as independent chains, 3 of them uneven for batches of 64)
     change only the float rounding of the weight gradient, and are reproducible bit for bit."""
-    alone = training.Trainer(spec(), D, 50).train([3], 0.1, data)[3]
+    alone = training.Trainer(spec(), D, 50).train_stack([3], 0.1, data)[0]
     split = training.Trainer(spec(), D, 50, lanes=lanes)
-    a, b = split.train([3], 0.1, data)[3], split.train([3], 0.1, data)[3]
+    a, b = split.train_stack([3], 0.1, data)[0], split.train_stack([3], 0.1, data)[0]
     np.testing.assert_array_equal(a.recurrent, b.recurrent)
     np.testing.assert_array_equal(a.history["loss"], b.history["loss"])
     np.testing.assert_allclose(a.recurrent, alone.recurrent, rtol=0, atol=1e-6)

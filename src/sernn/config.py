@@ -166,7 +166,6 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
     right shape, regulariser types are known, strengths are valid, the binarisation keeps at least
     one edge, the GNM rules and bounds are valid. Raises ``ConfigError``."""
     from .embedding import load_coordinates
-    from .regularisers import REGULARISERS
 
     model = config["model"]
     n = model["n_units"]
@@ -184,14 +183,7 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
             raise ConfigError(
                 f"config key model.grid = {grid!r}: holds {int(np.prod(grid))} units, but model.n_units = {n}"
             )
-    for name, entry in config["regularisers"].items():
-        kind = entry.get("type", name)
-        if kind not in REGULARISERS:
-            raise ConfigError(
-                f"config key regularisers.{name}: unknown regulariser {kind!r} "
-                f"(expected one of {', '.join(REGULARISERS)}; set `type:` to use "
-                f"another name)"
-            )
+    check_regulariser_types(config, base_dir)
     pops = populations(config)
     if not any(p["strengths"] for p in pops.values()):
         raise ConfigError("config key regularisers: no strengths given, nothing to train")
@@ -224,6 +216,31 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
     if len(set(seeds)) != len(seeds):
         raise ConfigError(f"config key seeds = {seeds!r}: seeds repeat")
     _check_generative(config.get("generative") or {}, config["training"]["epochs"])
+
+
+def check_regulariser_types(config: dict, base_dir: str | Path = ".") -> None:
+    """Each population's ``type`` (default its name) is a built-in regulariser or a user function
+    (``file.py:function`` relative to ``base_dir``, or ``module:function``) that loads, takes
+    (w, distance, strength) and gives a finite value and gradient on a random W of ``model.n_units``
+    units (``sernn.regularisers.check_user``), at the population's largest strength."""
+    from . import regularisers
+
+    for name, entry in config["regularisers"].items():
+        kind = entry.get("type", name)
+        if regularisers.is_user(kind):
+            strengths = expand_strengths(entry["strengths"], f"regularisers.{name}.strengths")
+            try:
+                regularisers.check_user(
+                    kind, config["model"]["n_units"], max(strengths, default=1.0), base_dir
+                )
+            except ValueError as exc:
+                raise ConfigError(f"config key regularisers.{name}.type = {kind!r}: {exc}") from exc
+        elif kind not in regularisers.REGULARISERS:
+            raise ConfigError(
+                f"config key regularisers.{name}: unknown regulariser {kind!r} "
+                f"(expected one of {', '.join(regularisers.REGULARISERS)}, or a function of your own as "
+                f"'path/file.py:function' or 'module:function'; set `type:` to use another name)"
+            )
 
 
 def _check_generative(gen: dict, epochs: int) -> None:
