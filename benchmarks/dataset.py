@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, add_reference_argument, report, run_reference  # noqa: E402
 
 sys.path.insert(0, str(REPO / "src"))
-from sernn import pipeline, task  # noqa: E402
+from sernn import steps, task  # noqa: E402
 
 SIZES = {"train": 5120, "test": 2560, "validation": 2560}
 DATASET = {"seed": 18229, "goal_steps": 20, "delay_steps": 10, "choice_steps": 20, **SIZES}
@@ -37,7 +37,7 @@ def main() -> None:
             task.generate(SIZES, 20, 10, 20, seed=i)
             ours.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            pipeline.generate_dataset(Path(tmp) / "dataset.h5", DATASET)
+            steps.dataset.generate_dataset(Path(tmp) / "dataset.h5", DATASET)
             ours_h5.append(time.perf_counter() - t0)
             if args.reference:
                 ref.append(run_reference(args.reference, "dataset")["seconds"]["dataset"])

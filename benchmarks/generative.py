@@ -7,7 +7,7 @@ Run:  .venv/bin/python benchmarks/generative.py [--repeats 5] [--fit-samples 200
 Prints median wall times (time.perf_counter) and ratios (other / ours, so larger = we are faster) of
 1. one simulation per rule, n = 100 units on the 5x5x4 grid, m = 495 edges, empty seed, powerlaw
    (eta = -2, gamma = 0.5): sernn vs the numpy reference vs bctpy ``generative_model``. bctpy's
-   output is wrong (docs/generative.md section 6: off-by-one draw, so fewer than m distinct edges and
+   output is wrong (see the docstring of sernn.generative: off-by-one draw, so fewer than m distinct edges and
    pair (0, 1) never formed; matching never updates K^gamma; neighbors updates the wrong columns; ...):
    it is timed only, and its distinct-edge count is printed. It raises IndexError in some runs (when
    it draws the last pair): such runs are retried with the next seed and counted;
@@ -146,7 +146,7 @@ def bench_simulation(repeats: int, eta: float = -2.0, gamma: float = 0.5) -> lis
                 "identical_to_reference": same,
             }
         )
-    print("bctpy's networks are wrong (docs/generative.md section 6): timed for comparison only.")
+    print("bctpy's networks are wrong (see the docstring of sernn.generative): timed for comparison only.")
     return rows
 
 

@@ -47,8 +47,8 @@ def startup_seconds(repeats: int) -> dict[str, float]:
     train job (the package and TensorFlow) and the per-network analysis jobs (the package with its
     metrics and function modules)."""
     imports = {
-        "train": "from sernn import pipeline, training; training.configure_tensorflow(1)",
-        "analysis": "from sernn import pipeline, metrics, function",
+        "train": "import sernn.steps.training; from sernn import training; training.configure_tensorflow(1)",
+        "analysis": "import sernn.steps.structure, sernn.steps.function, sernn.metrics, sernn.function",
     }
     out = {}
     for name, code in imports.items():

@@ -1,4 +1,5 @@
-"""A slow, plainly written numpy reference of the binary GNMs (docs/generative.md sections 2-4).
+"""A slow, plainly written numpy reference of the binary GNMs (growth and energy as the docstring
+of :mod:`sernn.generative` and docs/generative.md describe them).
 
 It follows BCT ``generative_model.m`` step by step: the weights of all candidate pairs are rebuilt
 from the full K matrix at every step and the pair is drawn from one cumulative sum; K is updated

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import REPO, job_counts, result_file, snakemake
 
-from sernn import analysis, claims, nulls, pipeline
+from sernn import analysis, claims, nulls, steps
 from sernn import config as sernn_config
 from sernn.metrics import network_metrics
 
@@ -219,7 +219,7 @@ def test_missing_population_gives_not_tested(case, tmp_path):
     csv = tmp_path / "metrics.csv"
     df.to_csv(csv, index=False)
     out = tmp_path / "claims.csv"
-    pipeline.paper_claims(csv, out, {"epoch": 9, "claims": {"n_boot": 50}})
+    steps.summary.paper_claims(csv, out, {"epoch": 9, "claims": {"n_boot": 50}})
     table = pd.read_csv(out)
     assert len(table) == len(claims.CLAIMS)
     untested = table[table["verdict"] == "not tested"]

@@ -340,11 +340,11 @@ def context_results(tmp_path_factory):
 
 
 def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
-    """The workflow's steps through ``sernn.pipeline`` (as the rules call them) from ``start`` on,
+    """The workflow's steps through ``sernn.steps`` (as the rules call them) from ``start`` on,
     on the outputs of ``base`` for the steps before it. Returns the summary DataFrame."""
     import shutil
 
-    from sernn import pipeline
+    from sernn import steps
 
     res = work / "results"
     if base is not None:
@@ -354,7 +354,7 @@ def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
     gnm_on = cfg["generative"]["enabled"]
     dataset = res / "dataset.h5"
     if first <= 0:
-        pipeline.generate_dataset(dataset, cfg["dataset"])
+        steps.dataset.generate_dataset(dataset, cfg["dataset"])
     metrics_paths, function_paths, generative_paths = [], [], []
     for reg, pop in sc.populations(cfg).items():
         for lab in pop["labels"]:
@@ -363,7 +363,7 @@ def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
                 for s in ("networks", "binarised", "metrics", "activity", "function", "generative")
             }
             if first <= 1:
-                pipeline.train_networks(
+                steps.training.train_networks(
                     dataset,
                     p["networks"],
                     regulariser=reg,
@@ -376,17 +376,17 @@ def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
                     base_dir=REPO,
                 )
             if first <= 2:
-                pipeline.binarise_networks(p["networks"], p["binarised"], cfg["binarise"])
+                steps.structure.binarise_networks(p["networks"], p["binarised"], cfg["binarise"])
             if first <= 3:
-                pipeline.compute_metrics(p["networks"], p["binarised"], p["metrics"], cfg["metrics"])
+                steps.structure.compute_metrics(p["networks"], p["binarised"], p["metrics"], cfg["metrics"])
             if fn_on and first <= 4:
-                pipeline.record_activity(
+                steps.function.record_activity(
                     dataset, p["networks"], p["activity"], cfg["function"], cfg["analysis"]
                 )
             if fn_on and first <= 5:
-                pipeline.compute_function(p["activity"], p["function"], cfg["function"], cfg["dataset"])
+                steps.function.compute_function(p["activity"], p["function"], cfg["function"], cfg["dataset"])
             if gnm_on and first <= 6:
-                pipeline.fit_generative(
+                steps.generative.fit_generative(
                     p["networks"],
                     p["binarised"],
                     p["generative"],
@@ -398,7 +398,7 @@ def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
             function_paths += [p["function"]] if fn_on else []
             generative_paths += [p["generative"]] if gnm_on else []
     summary = res / "summary"
-    df = pipeline.aggregate(
+    df = steps.summary.aggregate(
         metrics_paths,
         summary / "metrics.csv",
         cfg["analysis"],
@@ -406,9 +406,9 @@ def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
         summary / "function_windows.csv",
         generative_paths=generative_paths,
     )
-    pipeline.compare_populations(summary / "metrics.csv", summary / "comparison.csv", cfg["analysis"])
-    if hasattr(pipeline, "paper_claims"):
-        pipeline.paper_claims(summary / "metrics.csv", summary / "claims.csv", cfg["analysis"])
+    steps.summary.compare_populations(summary / "metrics.csv", summary / "comparison.csv", cfg["analysis"])
+    if hasattr(steps.summary, "paper_claims"):
+        steps.summary.paper_claims(summary / "metrics.csv", summary / "claims.csv", cfg["analysis"])
     return df
 
 
@@ -418,7 +418,7 @@ def run_steps(cfg: dict, work: Path, start: str, base: Path | None = None):
 )
 def test_pipeline_runs_at_each_schema_bound(bound, context_results, tmp_path):
     """Every step the key feeds, and every step after it, runs at the bound (through the same
-    ``sernn.pipeline`` functions the rules call) and gives one row per network and snapshot."""
+    ``sernn.steps`` functions the rules call) and gives one row per network and snapshot."""
     key, kind, value = bound
     cfg = bound_config(key, kind, value)
     sc.validate(cfg, SCHEMA)

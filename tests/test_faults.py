@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sernn import binarise, pipeline, plots, storage
+from sernn import binarise, plots, steps, storage
 from sernn.metrics import METRIC_COLUMNS, empty_metrics, network_metrics
 from sernn.training import TrainingResult
 
@@ -97,19 +97,19 @@ def run_downstream(res: Path, pops) -> pd.DataFrame:
     ``res``, then aggregate and the comparison, as the rules call them."""
     for name in pops:
         p = {k: res / k / f"{name}.h5" for k in ("networks", "binarised", "metrics", "activity", "function")}
-        pipeline.binarise_networks(p["networks"], p["binarised"], BINARISE)
-        pipeline.compute_metrics(p["networks"], p["binarised"], p["metrics"], METRICS)
-        pipeline.record_activity(res / "dataset.h5", p["networks"], p["activity"], FUNCTION, ANALYSIS)
-        pipeline.compute_function(p["activity"], p["function"], FUNCTION, DATASET)
+        steps.structure.binarise_networks(p["networks"], p["binarised"], BINARISE)
+        steps.structure.compute_metrics(p["networks"], p["binarised"], p["metrics"], METRICS)
+        steps.function.record_activity(res / "dataset.h5", p["networks"], p["activity"], FUNCTION, ANALYSIS)
+        steps.function.compute_function(p["activity"], p["function"], FUNCTION, DATASET)
     s = res / "summary"
-    df = pipeline.aggregate(
+    df = steps.summary.aggregate(
         [res / "metrics" / f"{n}.h5" for n in pops],
         s / "metrics.csv",
         ANALYSIS,
         [res / "function" / f"{n}.h5" for n in pops],
         s / "function_windows.csv",
     )
-    pipeline.compare_populations(s / "metrics.csv", s / "comparison.csv", ANALYSIS)
+    steps.summary.compare_populations(s / "metrics.csv", s / "comparison.csv", ANALYSIS)
     return df
 
 
@@ -118,9 +118,9 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     """Two small populations trained for real (2 seeds each), analysed as they are ("clean") and
     with the snapshots of ``INJECTED`` made non-finite ("diverged")."""
     clean = tmp_path_factory.mktemp("clean") / "results"
-    pipeline.generate_dataset(clean / "dataset.h5", DATASET)
+    steps.dataset.generate_dataset(clean / "dataset.h5", DATASET)
     for name, (kind, strength) in POPS.items():
-        pipeline.train_networks(
+        steps.training.train_networks(
             clean / "dataset.h5",
             clean / "networks" / f"{name}.h5",
             regulariser=name,
@@ -271,7 +271,7 @@ def test_figures_with_diverged_networks(runs, tmp_path):
         "function_weight",
     )
     outputs = SimpleNamespace(**{k: tmp_path / f"{k}.png" for k in names})
-    pipeline.summary_figures(inputs, outputs, ANALYSIS)
+    steps.summary.summary_figures(inputs, outputs, ANALYSIS)
     written = [p for p in vars(outputs).values() if p.exists()]
     assert len(written) >= 5 and all(p.stat().st_size > 10_000 for p in written)
     # the example network is drawn from a seed whose weights are finite at the analysed epoch

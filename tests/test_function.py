@@ -666,9 +666,9 @@ def test_analysis_modules_import_neither_pandas_nor_scipy_spatial_nor_networkx()
 
     src = Path(__file__).resolve().parents[1] / "src"
     code = (
-        f"import sys; sys.path.insert(0, {str(src)!r}); import sernn.pipeline, sernn.metrics, "
-        "sernn.function; print(sorted(m for m in ('pandas', 'scipy.spatial', 'networkx', "
-        "'matplotlib') if m in sys.modules))"
+        f"import sys; sys.path.insert(0, {str(src)!r}); import sernn.steps.function, "
+        "sernn.steps.structure, sernn.metrics, sernn.function; print(sorted(m for m in "
+        "('pandas', 'scipy.spatial', 'networkx', 'matplotlib') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

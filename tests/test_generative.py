@@ -1,8 +1,8 @@
-"""Tests of sernn.generative against BCT semantics (docs/generative.md, section 10 checklist).
+"""Tests of sernn.generative against BCT semantics (the conventions of the package docstring).
 
 Oracles: the plain numpy reference in tests/gnm_reference.py (same random stream), full
 recomputation of K from the adjacency, scipy.stats.ks_2samp, bctpy's betweenness_bin and
-clustering_coef_bu (right for those; bctpy's generative_model is not, see the spec, section 6).
+clustering_coef_bu (right for those; bctpy's generative_model is not, see the package docstring).
 """
 
 from __future__ import annotations

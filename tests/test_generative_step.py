@@ -1,4 +1,4 @@
-"""The workflow's GNM step (``pipeline.fit_generative``) on a real networks file: the accuracy
+"""The workflow's GNM step (``steps.generative.fit_generative``) on a real networks file: the accuracy
 filter, diverged networks, the two targets, the stored samples against the summary row, the seeding,
 and the join into the summary table."""
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sernn import binarise, embedding, generative, pipeline, storage
+from sernn import binarise, embedding, generative, steps, storage
 from sernn.training import TrainingResult
 
 N, E = 100, 2
@@ -72,14 +72,14 @@ def files(tmp_path_factory):
         {"regulariser": "seRNN", "regulariser_type": "seRNN", "task": "maze", "strength": 0.05},
         {},
     )
-    pipeline.binarise_networks(out["networks"], out["binarised"], BINARISE)
+    steps.structure.binarise_networks(out["networks"], out["binarised"], BINARISE)
     for name, gen in {
         "default": GEN,
         "failing": {**GEN, "fit_failing": True},
         "authors": {**GEN, "target": "authors", "epochs": [1, E]},
     }.items():
         out[name] = d / f"{name}.h5"
-        pipeline.fit_generative(out["networks"], out["binarised"], out[name], gen, ANALYSIS, BINARISE)
+        steps.generative.fit_generative(out["networks"], out["binarised"], out[name], gen, ANALYSIS, BINARISE)
     return out
 
 
@@ -142,7 +142,7 @@ def test_target_is_the_binarised_network_or_the_authors_threshold(files):
 
 def test_search_is_seeded_per_network_and_epoch(files, tmp_path):
     again = tmp_path / "again.h5"
-    pipeline.fit_generative(
+    steps.generative.fit_generative(
         files["networks"], files["binarised"], again, {**GEN, "fit_failing": True}, ANALYSIS, BINARISE
     )
     a, b = storage.read_generative(files["failing"]), storage.read_generative(again)
@@ -151,14 +151,14 @@ def test_search_is_seeded_per_network_and_epoch(files, tmp_path):
             for k in ("eta", "gamma", "energy", "ks"):
                 assert np.array_equal(a["seeds"][seed][E]["rules"][r][k], b["seeds"][seed][E]["rules"][r][k])
     s0, s1 = (a["seeds"][s][E]["attrs"]["seed"] for s in (0, 1))
-    assert s0 == pipeline.null_seed(11, "seRNN", 0.05, 0, E) and s0 != s1
+    assert s0 == steps.common.null_seed(11, "seRNN", 0.05, 0, E) and s0 != s1
     assert not np.array_equal(
         a["seeds"][0][E]["rules"]["matching"]["eta"], a["seeds"][1][E]["rules"]["matching"]["eta"]
     )
 
 
 def test_summary_joins_gnm_columns_empty_at_epochs_not_fitted(files, tmp_path):
-    pipeline.compute_metrics(
+    steps.structure.compute_metrics(
         files["networks"],
         files["binarised"],
         files["metrics"],
@@ -170,7 +170,7 @@ def test_summary_joins_gnm_columns_empty_at_epochs_not_fitted(files, tmp_path):
             "small_world_propensity": False,
         },
     )
-    df = pipeline.aggregate(
+    df = steps.summary.aggregate(
         [files["metrics"]], tmp_path / "metrics.csv", ANALYSIS, generative_paths=[files["failing"]]
     )
     back = pd.read_csv(tmp_path / "metrics.csv")

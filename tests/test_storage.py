@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 import pytest
 
-from sernn import embedding, pipeline, storage
+from sernn import embedding, steps, storage
 from sernn.training import TrainingResult
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,7 +63,7 @@ def real(tmp_path_factory) -> dict[str, Path]:
     """One real file of every kind, written by its writer (the pipeline's where it is cheap)."""
     d = tmp_path_factory.mktemp("real")
     out = {k: d / f"{k}.h5" for k in ("dataset", "networks", "binarised", "table", "activity", "generative")}
-    pipeline.generate_dataset(
+    steps.dataset.generate_dataset(
         out["dataset"],
         {
             "seed": 1,
@@ -76,7 +76,7 @@ def real(tmp_path_factory) -> dict[str, Path]:
         },
     )
     write_networks(out["networks"])
-    pipeline.binarise_networks(
+    steps.structure.binarise_networks(
         out["networks"],
         out["binarised"],
         {"method": "proportional", "fraction": 0.2, "symmetrise": "max", "drop_diagonal": True},
@@ -107,7 +107,7 @@ def real(tmp_path_factory) -> dict[str, Path]:
         {"regulariser": "seRNN", "strength": 0.1},
         {},
     )
-    pipeline.fit_generative(
+    steps.generative.fit_generative(
         out["networks"],
         out["binarised"],
         out["generative"],
@@ -325,7 +325,7 @@ def test_metrics_step_names_binarised_file_of_other_seeds(real, tmp_path):
         real["binarised"], other, lambda f: f.move("seed3", "seed4") or f["seed4"].attrs.modify("seed", 4)
     )
     with pytest.raises(storage.FormatError, match=r"holds seeds \[0, 4\].*\[0, 3\]"):
-        pipeline.compute_metrics(
+        steps.structure.compute_metrics(
             real["networks"],
             other,
             tmp_path / "m.h5",

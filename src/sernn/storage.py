@@ -258,6 +258,16 @@ def atomic_write(path: str | Path, write) -> None:
             tmp.unlink()
 
 
+def write_csv(df, path: str | Path) -> None:
+    """Atomic CSV write of a DataFrame (temporary file renamed into place), floats to 10 digits."""
+    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.10g"))
+
+
+def write_parquet(df, path: str | Path) -> None:
+    """Atomic Parquet write of a DataFrame."""
+    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+
+
 def write_arrays(group: h5py.Group, arrays: dict[str, Any], compression: str | None = None) -> None:
     """Write a (nested) dict of arrays as datasets (dicts become subgroups)."""
     for name, value in arrays.items():

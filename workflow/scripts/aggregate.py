@@ -8,10 +8,11 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from sernn import pipeline  # noqa: E402
+from sernn import jobs  # noqa: E402
+from sernn.steps import summary  # noqa: E402
 
-with pipeline.job(snakemake.log[0]):
-    pipeline.aggregate(
+with jobs.job(snakemake.log[0]):
+    summary.aggregate(
         snakemake.params.tables,
         snakemake.output.csv,
         snakemake.params.analysis,

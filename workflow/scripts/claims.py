@@ -8,7 +8,8 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from sernn import pipeline  # noqa: E402
+from sernn import jobs  # noqa: E402
+from sernn.steps import summary  # noqa: E402
 
-with pipeline.job(snakemake.log[0]):
-    pipeline.paper_claims(snakemake.input.csv, snakemake.output.csv, snakemake.params.analysis)
+with jobs.job(snakemake.log[0]):
+    summary.paper_claims(snakemake.input.csv, snakemake.output.csv, snakemake.params.analysis)

@@ -8,12 +8,13 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from sernn import pipeline  # noqa: E402
+from sernn import jobs  # noqa: E402
+from sernn.steps import function  # noqa: E402
 
-with pipeline.job(snakemake.log[0]):
-    pipeline.each_strength(
+with jobs.job(snakemake.log[0]):
+    jobs.each_strength(
         snakemake.params.labels,
-        pipeline.compute_function,
+        function.compute_function,
         {
             "activity_path": snakemake.input.activity,
             "output": snakemake.output.table,

@@ -8,7 +8,8 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from sernn import pipeline  # noqa: E402
+from sernn import jobs  # noqa: E402
+from sernn.steps import dataset  # noqa: E402
 
-with pipeline.job(snakemake.log[0]):
-    pipeline.generate_dataset(snakemake.output.dataset, snakemake.params.dataset)
+with jobs.job(snakemake.log[0]):
+    dataset.generate_dataset(snakemake.output.dataset, snakemake.params.dataset)

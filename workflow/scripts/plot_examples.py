@@ -8,9 +8,9 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from sernn import pipeline, plots  # noqa: E402
+from sernn import jobs, plots  # noqa: E402
 
-with pipeline.job(snakemake.log[0]):
+with jobs.job(snakemake.log[0]):
     plots.example_networks(
         snakemake.params.examples,
         snakemake.output.figure,

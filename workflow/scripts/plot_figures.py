@@ -8,7 +8,8 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from sernn import pipeline  # noqa: E402
+from sernn import jobs  # noqa: E402
+from sernn.steps import summary  # noqa: E402
 
-with pipeline.job(snakemake.log[0]):
-    pipeline.summary_figures(snakemake.input, snakemake.output, snakemake.params.analysis)
+with jobs.job(snakemake.log[0]):
+    summary.summary_figures(snakemake.input, snakemake.output, snakemake.params.analysis)

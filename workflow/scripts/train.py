@@ -8,11 +8,12 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from sernn import pipeline  # noqa: E402
+from sernn import jobs  # noqa: E402
+from sernn.steps import training  # noqa: E402
 
 pop = snakemake.params.population
-with pipeline.job(snakemake.log[0]):
-    pipeline.train_chunk(
+with jobs.job(snakemake.log[0]):
+    training.train_chunk(
         snakemake.input.dataset,
         {float(label): f"{snakemake.output.networks}/{label}.h5" for label in snakemake.params.labels},
         regulariser=snakemake.wildcards.regulariser,

@@ -1,0 +1,617 @@
+"""The growth kernel of the binary GNMs: rule codes, input checks, the compiled ``_grow`` (one
+inlined helper per rule family) and the public :func:`simulate` / :func:`simulate_trace`.
+
+Conventions (see the package docstring): candidate pairs i < j in column-major order, pair
+p = j (j - 1) / 2 + i; weights w = Fd Fk per non-edge, 0 on edges; one uniform per drawn edge
+picks the first pair whose running sum of w exceeds U * sum(w).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numba
+import numpy as np
+
+from sernn import graphs as _graphs
+
+RULES = (
+    "sptl",
+    "neighbors",
+    "matching",
+    "clu-avg",
+    "clu-min",
+    "clu-max",
+    "clu-diff",
+    "clu-prod",
+    "deg-avg",
+    "deg-min",
+    "deg-max",
+    "deg-diff",
+    "deg-prod",
+)
+"""The 13 rules in the authors' order (their model index 1..13 is position + 1)."""
+
+MODELVARS = ("powerlaw", "exponential")
+
+_BLOCK = 64  # pairs per block sum in the growth kernel
+
+
+# ---------------------------------------------------------------------------------------------
+# input checks and small helpers
+
+
+def _rule_code(rule: str) -> int:
+    if rule not in RULES:
+        raise ValueError(f"unknown GNM rule {rule!r}; expected one of {RULES}")
+    return RULES.index(rule)
+
+
+def _modelvar_codes(modelvar) -> tuple[int, int]:
+    if isinstance(modelvar, str) or len(modelvar) != 2:
+        raise ValueError(f"modelvar must be a pair like ('powerlaw', 'powerlaw'), got {modelvar!r}")
+    for v in modelvar:
+        if v not in MODELVARS:
+            raise ValueError(f"modelvar entries must be one of {MODELVARS}, got {v!r}")
+    return MODELVARS.index(modelvar[0]), MODELVARS.index(modelvar[1])
+
+
+def _check_distance(distance: np.ndarray) -> np.ndarray:
+    """(n, n) finite, symmetric, strictly positive off the diagonal (D^eta must stay finite)."""
+    D = _graphs.validate_square(distance, "distance")
+    n = D.shape[0]
+    if n < 2:
+        raise ValueError(f"distance must have at least 2 nodes, got shape {D.shape}")
+    if not np.array_equal(D, D.T):
+        i, j = np.argwhere(D != D.T)[0]
+        raise ValueError(
+            f"distance must be symmetric; distance[{i}, {j}]={D[i, j]} but distance[{j}, {i}]={D[j, i]}"
+        )
+    off = ~np.eye(n, dtype=bool)
+    bad = off & (D <= 0)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(
+            f"distance must be > 0 off the diagonal (D^eta would be inf or 0); distance[{i}, {j}]={D[i, j]}"
+        )
+    return D
+
+
+@functools.lru_cache(maxsize=8)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column-major candidate pairs: iu (P,), ju (P,) with iu < ju, and pidx (n, n) pair index
+    (symmetric, -1 on the diagonal). Read-only, cached per n."""
+    ju, iu = np.tril_indices(n, -1)  # (1,0),(2,0),(2,1),... -> pairs (0,1),(0,2),(1,2),...
+    iu = iu.astype(np.int64)
+    ju = ju.astype(np.int64)
+    pidx = np.full((n, n), -1, dtype=np.int64)
+    pidx[iu, ju] = np.arange(iu.size)
+    pidx[ju, iu] = np.arange(iu.size)
+    for a in (iu, ju, pidx):
+        a.flags.writeable = False
+    return iu, ju, pidx
+
+
+def _distance_factor(dpairs: np.ndarray, eta: float, kind: int) -> np.ndarray:
+    """Fd per pair: D^eta (powerlaw) or exp(eta D) (exponential). dpairs: (P,) > 0."""
+    if kind == 0:
+        return dpairs ** float(eta)
+    return np.exp(float(eta) * dpairs)
+
+
+def _combine(x: np.ndarray, code: int) -> np.ndarray:
+    """Pairwise combiner f(x_i, x_j) as an (n, n) matrix: avg, min, max, diff, prod."""
+    a, b = x[:, None], x[None, :]
+    if code == 0:
+        return (a + b) / 2.0
+    if code == 1:
+        return np.minimum(a, b)
+    if code == 2:
+        return np.maximum(a, b)
+    if code == 3:
+        return np.abs(a - b)
+    return a * b
+
+
+def _seed_state(rule: int, seed_adjacency: np.ndarray, epsilon: float):
+    """Initial K (+ epsilon) per pair and clustering c (n,) for a seed network."""
+    A = seed_adjacency.astype(np.float64)
+    n = A.shape[0]
+    iu, ju, _ = _pairs(n)
+    c = np.zeros(n)
+    if rule == 0:
+        K = np.zeros((n, n))
+    elif rule == 1:
+        K = A @ A
+    elif rule == 2:
+        K = _graphs.matching_index(seed_adjacency)
+    elif rule <= 7:
+        c = _graphs.clustering_coefficients(seed_adjacency)
+        K = _combine(c, rule - 3)
+    else:
+        K = _combine(A.sum(axis=1), rule - 8)
+    return np.ascontiguousarray(K[iu, ju] + epsilon), c
+
+
+def edges_to_adjacency(edges: np.ndarray, n: int) -> np.ndarray:
+    """(m, 2) undirected edge list -> (n, n) uint8 symmetric adjacency."""
+    edges = np.asarray(edges, dtype=np.int64)
+    A = np.zeros((n, n), dtype=np.uint8)
+    A[edges[:, 0], edges[:, 1]] = 1
+    A[edges[:, 1], edges[:, 0]] = 1
+    return A
+
+
+# ---------------------------------------------------------------------------------------------
+# compiled helpers of the growth kernel (inlined into _grow)
+
+
+@numba.njit(cache=True, inline="always")
+def _fcomb(x, y, code):
+    if code == 0:
+        return (x + y) / 2.0
+    if code == 1:
+        return min(x, y)
+    if code == 2:
+        return max(x, y)
+    if code == 3:
+        return abs(x - y)
+    return x * y
+
+
+@numba.njit(cache=True, inline="always")
+def _gk(K, gamma, kind):
+    if kind == 0:
+        return K**gamma
+    return np.exp(gamma * K)
+
+
+@numba.njit(cache=True, inline="always")
+def _block_sum(w, start, stop):
+    """sum(w[start:stop]) with four interleaved accumulators (one fixed grouping, so the result is
+    deterministic; four independent additions per cycle instead of one dependent chain)."""
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    p = start
+    while p + 4 <= stop:
+        s0 += w[p]
+        s1 += w[p + 1]
+        s2 += w[p + 2]
+        s3 += w[p + 3]
+        p += 4
+    while p < stop:
+        s0 += w[p]
+        p += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+@numba.njit(cache=True, inline="always")
+def _add_edge(A, rows, k, a, b):
+    """Set edge (a, b) in the adjacency A, the bit rows and the degrees k."""
+    one = np.uint64(1)
+    A[a, b] = 1
+    A[b, a] = 1
+    rows[a, b >> 6] |= one << np.uint64(b & 63)
+    rows[b, a >> 6] |= one << np.uint64(a & 63)
+    k[a] += 1
+    k[b] += 1
+
+
+@numba.njit(cache=True, inline="always")
+def _draw(w, bs, u):
+    """The pair drawn by uniform u: block by block sums, then pair by pair inside the block.
+    Returns -1 when the total weight is not a positive finite number."""
+    P = w.shape[0]
+    B = _BLOCK
+    nb = bs.shape[0]
+    total = 0.0
+    for b in range(nb):
+        total += bs[b]
+    if not (total > 0.0 and total < np.inf):
+        return -1
+    x = u * total
+    acc = 0.0
+    blk = -1
+    for b in range(nb):
+        nxt = acc + bs[b]
+        if nxt > x:
+            blk = b
+            break
+        acc = nxt
+    if blk < 0:  # rounding: x at the very top; take the last block with weight
+        for b in range(nb - 1, -1, -1):
+            if bs[b] > 0.0:
+                blk = b
+                break
+        acc = x  # forces the fallback below (last positive pair of the block)
+    r = -1
+    last = -1
+    for p in range(blk * B, min(P, (blk + 1) * B)):
+        if w[p] > 0.0:
+            last = p
+            acc += w[p]
+            if acc > x:
+                r = p
+                break
+    if r < 0:
+        r = last
+    return r
+
+
+@numba.njit(cache=True, inline="always")
+def _neighbors_update(A, a, b, Kp, pidx, gamma, kind, chg, fkv):
+    """neighbors, before (a, b) is set: a gains common neighbour b with every y in N(b), and vice
+    versa. Appends the changed pairs and their new Fk to chg, fkv; returns their count."""
+    n = A.shape[0]
+    nc = 0
+    for e, f in ((a, b), (b, a)):
+        for y in range(n):
+            if A[f, y] != 0:
+                p = pidx[e, y]
+                Kp[p] += 1.0
+                chg[nc] = p
+                fkv[nc] = _gk(Kp[p], gamma, kind)
+                nc += 1
+    return nc
+
+
+@numba.njit(cache=True, inline="always")
+def _matching_update(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv):
+    """matching, after (a, b) is set: rows a and b where a common neighbour exists (nodes two hops
+    away). K^gamma depends only on (common, denominator): memoised in table."""
+    W = rows.shape[1]
+    one = np.uint64(1)
+    nc = 0
+    for e in (a, b):
+        for q in range(W):
+            hop[q] = np.uint64(0)
+        for q in range(W):
+            bits = rows[e, q]
+            while bits != np.uint64(0):
+                v = q * 64 + _graphs._ctz(bits)
+                bits &= bits - one
+                for r2 in range(W):
+                    hop[r2] |= rows[v, r2]
+        hop[a >> 6] &= ~(one << np.uint64(a & 63))
+        hop[b >> 6] &= ~(one << np.uint64(b & 63))
+        for q in range(W):
+            bits = hop[q]
+            while bits != np.uint64(0):
+                j = q * 64 + _graphs._ctz(bits)
+                bits &= bits - one
+                cm = 0
+                for r2 in range(W):
+                    cm += _graphs._popcount(rows[e, r2] & rows[j, r2])
+                p = pidx[e, j]
+                den = k[e] + k[j] - 2 * A[e, j]
+                Kp[p] = 2.0 * cm / den + eps
+                fk = table[cm, den]
+                if fk != fk:
+                    fk = _gk(Kp[p], gamma, kind)
+                    table[cm, den] = fk
+                chg[nc] = p
+                fkv[nc] = fk
+                nc += 1
+    return nc
+
+
+@numba.njit(cache=True, inline="always")
+def _clustering_values(A, rows, k, a, b, c, S):
+    """clu-*, after (a, b) is set: common neighbours of a and b gain a triangle; a and b are
+    recomputed from scratch. The changed nodes go to S; returns their count."""
+    n = A.shape[0]
+    W = rows.shape[1]
+    one = np.uint64(1)
+    ns = 0
+    for q in range(W):
+        bits = rows[a, q] & rows[b, q]
+        while bits != np.uint64(0):
+            v = q * 64 + _graphs._ctz(bits)
+            bits &= bits - one
+            c[v] += 2.0 / (k[v] * k[v] - k[v])
+            S[ns] = v
+            ns += 1
+    for e in (a, b):
+        if k[e] <= 1:
+            c[e] = 0.0
+        else:
+            t2 = 0
+            for v in range(n):
+                if A[e, v] != 0:
+                    for q in range(W):
+                        t2 += _graphs._popcount(rows[e, q] & rows[v, q])
+            c[e] = t2 / (k[e] * k[e] - k[e])
+        S[ns] = e
+        ns += 1
+    return ns
+
+
+@numba.njit(cache=True, inline="always")
+def _clustering_update(c, S, ns, Kp, pidx, gamma, kind, eps, code, uval, gid, gv, chg, fkv):
+    """clu-*: the rows of the changed nodes S[:ns]; nodes grouped by equal clustering (few
+    distinct values), one power per group and row."""
+    n = c.shape[0]
+    order = np.argsort(c)
+    ng = 0
+    for q in range(n):
+        j = order[q]
+        if q == 0 or c[j] != uval[ng - 1]:
+            uval[ng] = c[j]
+            ng += 1
+        gid[j] = ng - 1
+    nc = 0
+    for si in range(ns):
+        s = S[si]
+        for g in range(ng):
+            gv[g] = _gk(_fcomb(c[s], uval[g], code) + eps, gamma, kind)
+        for j in range(n):
+            if j != s:
+                p = pidx[s, j]
+                Kp[p] = _fcomb(c[s], c[j], code) + eps
+                chg[nc] = p
+                fkv[nc] = gv[gid[j]]
+                nc += 1
+    return nc
+
+
+@numba.njit(cache=True, inline="always")
+def _degree_update(k, a, b, Kp, pidx, gamma, kind, eps, code, table, chg, fkv):
+    """deg-*, after (a, b) is set: rows a and b; K^gamma memoised by (k_i, k_j) in table."""
+    n = k.shape[0]
+    nc = 0
+    for e in (a, b):
+        for j in range(n):
+            if j != e:
+                p = pidx[e, j]
+                Kp[p] = _fcomb(float(k[e]), float(k[j]), code) + eps
+                fk = table[k[e], k[j]]
+                if fk != fk:  # not yet computed in this run
+                    fk = _gk(Kp[p], gamma, kind)
+                    table[k[e], k[j]] = fk
+                chg[nc] = p
+                fkv[nc] = fk
+                nc += 1
+    return nc
+
+
+@numba.njit(cache=True, inline="always")
+def _apply_changes(w, bs, r, chg, fkv, nc, A, iu, ju, fd, dirty, dlist):
+    """Weight 0 at the new edge r, new weights at the changed pairs (0 on edges, by select), then
+    re-sum every block that changed."""
+    P = w.shape[0]
+    B = _BLOCK
+    w[r] = 0.0
+    dirty[r // B] = True
+    dlist[0] = r // B
+    nd = 1
+    for i in range(nc):
+        p = chg[i]
+        w[p] = 0.0 if A[iu[p], ju[p]] != 0 else fd[p] * fkv[i]
+        bl = p // B
+        if not dirty[bl]:
+            dirty[bl] = True
+            dlist[nd] = bl
+            nd += 1
+    for i in range(nd):
+        bl = dlist[i]
+        bs[bl] = _block_sum(w, bl * B, min(P, (bl + 1) * B))
+        dirty[bl] = False
+
+
+@numba.njit(cache=True)
+def _grow(n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, edges, trace_K, trace_w):
+    """Grow a network by ``uniforms.shape[0]`` edges on top of ``seed_edges``.
+
+    fd: (P,) distance factor; Kp: (P,) initial K + eps per pair (overwritten); c: (n,) initial
+    clustering (clu-* rules; overwritten). edges: (m, 2) int64 output, seed first. trace_K, trace_w:
+    (steps, P) or (0, P): when non-empty, K and w after every step. Returns 0, or -(t + 1) when the
+    total weight at step t is not a positive finite number.
+    """
+    P = fd.shape[0]
+    B = _BLOCK
+    nb = (P + B - 1) // B
+    W = (n + 63) // 64
+    rows = np.zeros((n, W), dtype=np.uint64)
+    A = np.zeros((n, n), dtype=np.uint8)
+    k = np.zeros(n, dtype=np.int64)
+    ms = seed_edges.shape[0]
+    for s in range(ms):
+        _add_edge(A, rows, k, seed_edges[s, 0], seed_edges[s, 1])
+        edges[s, 0] = seed_edges[s, 0]
+        edges[s, 1] = seed_edges[s, 1]
+    w = np.empty(P)
+    for p in range(P):
+        if A[iu[p], ju[p]] != 0:
+            w[p] = 0.0
+        elif rule == 0:
+            w[p] = fd[p]
+        else:
+            w[p] = fd[p] * _gk(Kp[p], gamma, kind)
+    bs = np.zeros(nb)
+    for b in range(nb):
+        bs[b] = _block_sum(w, b * B, min(P, (b + 1) * B))
+    dirty = np.zeros(nb, dtype=np.bool_)
+    dlist = np.empty(nb, dtype=np.int64)
+    S = np.empty(n + 2, dtype=np.int64)
+    hop = np.zeros(W, dtype=np.uint64)
+    chg = np.empty((n + 2) * n, dtype=np.int64)  # pairs changed in this step, and their new Fk
+    fkv = np.empty((n + 2) * n)
+    uval = np.empty(n)  # clu-*: distinct clustering values, group of each node, power per group
+    gid = np.empty(n, dtype=np.int64)
+    gv = np.empty(n)
+    # memo of K^gamma: deg-* by (k_i, k_j), matching by (common neighbours, denominator)
+    table = np.full((n, n) if rule >= 8 else ((n + 1, 2 * n + 1) if rule == 2 else (1, 1)), np.nan)
+    ntrace = trace_K.shape[0]
+    code = (rule - 3) % 5
+    for t in range(uniforms.shape[0]):
+        r = _draw(w, bs, uniforms[t])
+        if r < 0:
+            return -(t + 1)
+        a = iu[r]
+        b = ju[r]
+        edges[ms + t, 0] = a
+        edges[ms + t, 1] = b
+        nc = 0
+        if rule == 1:
+            nc = _neighbors_update(A, a, b, Kp, pidx, gamma, kind, chg, fkv)
+        _add_edge(A, rows, k, a, b)
+        if rule == 2:
+            nc = _matching_update(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv)
+        elif 3 <= rule <= 7:
+            ns = _clustering_values(A, rows, k, a, b, c, S)
+            nc = _clustering_update(c, S, ns, Kp, pidx, gamma, kind, eps, code, uval, gid, gv, chg, fkv)
+        elif rule >= 8:
+            nc = _degree_update(k, a, b, Kp, pidx, gamma, kind, eps, code, table, chg, fkv)
+        _apply_changes(w, bs, r, chg, fkv, nc, A, iu, ju, fd, dirty, dlist)
+        if t < ntrace:
+            for p in range(P):
+                trace_K[t, p] = Kp[p]
+                trace_w[t, p] = w[p]
+    return 0
+
+
+def _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, seed_adjacency, checked=True):
+    """Validate inputs and build the kernel's arguments (see :func:`simulate`)."""
+    code = _rule_code(rule)
+    kd, kk = _modelvar_codes(modelvar)
+    D = _check_distance(distance) if checked else distance
+    n = D.shape[0]
+    P = n * (n - 1) // 2
+    if seed_adjacency is None:
+        seed_edges = np.zeros((0, 2), dtype=np.int64)
+        S = None
+    else:
+        S = _graphs.validate_adjacency(seed_adjacency, "seed_adjacency")
+        if S.shape[0] != n:
+            raise ValueError(f"seed_adjacency has shape {S.shape}, distance has {D.shape}")
+        iu0, ju0, _ = _pairs(n)
+        sel = S[iu0, ju0] != 0
+        seed_edges = np.stack([iu0[sel], ju0[sel]], axis=1)
+    ms = seed_edges.shape[0]
+    m = int(m)
+    if not ms <= m <= P:
+        raise ValueError(f"m (number of edges) must lie in [{ms} (seed edges), {P} (all pairs)], got {m}")
+    if not (np.isfinite(eta) and np.isfinite(gamma)):
+        raise ValueError(f"eta and gamma must be finite, got eta={eta!r}, gamma={gamma!r}")
+    if uniforms is None:
+        uniforms = np.random.default_rng(seed).random(m - ms)
+    else:
+        uniforms = np.ascontiguousarray(uniforms, dtype=np.float64)
+        if uniforms.shape != (m - ms,):
+            raise ValueError(
+                f"uniforms must have shape ({m - ms},) (one per drawn edge), got {uniforms.shape}"
+            )
+        if uniforms.size and not (uniforms.min() >= 0.0 and uniforms.max() < 1.0):
+            raise ValueError("uniforms must lie in [0, 1)")
+    iu, ju, pidx = _pairs(n)
+    fd = _distance_factor(np.ascontiguousarray(D[iu, ju]), eta, kd)
+    if S is None:
+        Kp = np.full(P, float(epsilon))
+        c = np.zeros(n)
+    else:
+        Kp, c = _seed_state(code, S, float(epsilon))
+    return dict(
+        n=n,
+        rule=code,
+        fd=fd,
+        Kp=Kp,
+        c=c,
+        gamma=float(gamma),
+        kind=kk,
+        eps=float(epsilon),
+        uniforms=uniforms,
+        seed_edges=seed_edges,
+        iu=iu,
+        ju=ju,
+        pidx=pidx,
+        edges=np.zeros((m, 2), dtype=np.int64),
+    )
+
+
+def _run(args: dict, trace_K: np.ndarray, trace_w: np.ndarray, context: str) -> np.ndarray:
+    status = _grow(
+        args["n"],
+        args["rule"],
+        args["fd"],
+        args["Kp"],
+        args["c"],
+        args["gamma"],
+        args["kind"],
+        args["eps"],
+        args["uniforms"],
+        args["seed_edges"],
+        args["iu"],
+        args["ju"],
+        args["pidx"],
+        args["edges"],
+        trace_K,
+        trace_w,
+    )
+    if status != 0:
+        raise FloatingPointError(
+            f"GNM {context}: the total wiring weight at draw {-status} is not a positive finite number "
+            f"(overflow or underflow of D^eta * K^gamma); use other eta/gamma or the powerlaw form"
+        )
+    return args["edges"]
+
+
+def simulate(
+    distance: np.ndarray,
+    m: int,
+    rule: str,
+    eta: float,
+    gamma: float = 0.0,
+    *,
+    seed=None,
+    uniforms: np.ndarray | None = None,
+    modelvar: tuple[str, str] = ("powerlaw", "powerlaw"),
+    epsilon: float = 1e-5,
+    seed_adjacency: np.ndarray | None = None,
+) -> np.ndarray:
+    """Grow one network with a GNM rule, BCT ``generative_model`` semantics (see the package docstring).
+
+    distance: (n, n) symmetric, > 0 off the diagonal (the units' Euclidean distances). m: total edges
+    wanted (seed edges included). rule: one of :data:`RULES`. eta, gamma: the exponents (gamma is
+    ignored by 'sptl'). Random stream: ``uniforms`` (m - m_seed,) in [0, 1), one per drawn edge, or
+    else ``numpy.random.default_rng(seed).random(m - m_seed)``. modelvar: (distance form, topology
+    form), each 'powerlaw' or 'exponential'. seed_adjacency: (n, n) 0/1 symmetric seed network or
+    None (empty).
+
+    Returns edges (m, 2) int64, i < j in every row, seed edges first (column-major order), then the
+    drawn edges in formation order. Exactly m distinct pairs.
+    """
+    args = _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, seed_adjacency)
+    P = args["fd"].shape[0]
+    empty = np.zeros((0, P))
+    return _run(args, empty, empty, f"rule {rule!r}, eta={eta}, gamma={gamma}")
+
+
+def simulate_trace(
+    distance: np.ndarray,
+    m: int,
+    rule: str,
+    eta: float,
+    gamma: float = 0.0,
+    *,
+    seed=None,
+    uniforms: np.ndarray | None = None,
+    modelvar: tuple[str, str] = ("powerlaw", "powerlaw"),
+    epsilon: float = 1e-5,
+    seed_adjacency: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`simulate` through the same compiled kernel, also recording its state after every draw
+    (for tests; memory (m - m_seed) x n(n-1)/2 x 2 floats, so keep n small).
+
+    Returns dict: ``edges`` (m, 2); ``K`` (steps, P): K + epsilon per column-major pair as the kernel
+    holds it after each draw (the incrementally updated K; 'sptl' keeps epsilon); ``w`` (steps, P):
+    the weights; ``pairs`` (P, 2): the column-major pair list.
+    """
+    args = _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, seed_adjacency)
+    P = args["fd"].shape[0]
+    steps = args["uniforms"].shape[0]
+    tK = np.zeros((steps, P))
+    tw = np.zeros((steps, P))
+    edges = _run(args, tK, tw, f"rule {rule!r}, eta={eta}, gamma={gamma}")
+    return {"edges": edges, "K": tK, "w": tw, "pairs": np.stack([args["iu"], args["ju"]], axis=1)}
