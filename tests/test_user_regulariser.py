@@ -18,7 +18,7 @@ SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 DEFAULT = sc.load_yaml(REPO / "config.yaml")
 D = embedding.distance_matrix(embedding.grid_coordinates((5, 5, 4)))
 
-USER_FUNCTIONS = '''
+USER_FUNCTIONS = """
 import tensorflow as tf
 
 
@@ -51,7 +51,7 @@ def broken(w, distance, strength):
 
 
 NOT_A_FUNCTION = 3
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_a_user_l1_trains_the_networks_the_built_in_l1_trains(user_file):
     data = task.generate({"train": 256, "test": 128, "validation": 128}, 20, 10, 20, seed=7)
 
     def run(kind):
-        spec = training.TrainingSpec(regulariser=kind, strength=0.0, epochs=2, batch_size=64)
+        spec = training.TrainingSpec(regulariser=kind, epochs=2, batch_size=64)
         trainer = training.Trainer(spec, D, 50, n_networks=2)
         return trainer.train_stack([3, 4], [0.01, 0.1], data)
 

@@ -70,10 +70,11 @@ def configure_tensorflow(threads: int | None = None) -> None:
 
 @dataclass(frozen=True)
 class TrainingSpec:
-    """What a training run needs besides data. Units: strength is gamma (dimensionless)."""
+    """What a training run needs besides data and strengths (given per network to
+    ``Trainer.train_stack``). ``regulariser``: a built-in kind or a user function's
+    ``"file.py:function"`` / ``"module:function"`` (``sernn.regularisers``)."""
 
     regulariser: str
-    strength: float
     epochs: int = 10
     batch_size: int = 128
     learning_rate: float = 1e-3

@@ -54,7 +54,6 @@ def train_chunk(
     strengths = [float(s) for s in outputs]
     spec = tr.TrainingSpec(
         regulariser=regulariser_type,
-        strength=strengths[0],
         epochs=training["epochs"],
         batch_size=training["batch_size"],
         learning_rate=training["learning_rate"],
@@ -71,7 +70,12 @@ def train_chunk(
         group = networks[i : i + stack]
         if len(group) not in trainers:
             trainers[len(group)] = tr.Trainer(
-                spec, distance, n_steps=data["train"]["inputs"].shape[1], n_networks=len(group), lanes=threads
+                spec,
+                distance,
+                n_steps=data["train"]["inputs"].shape[1],
+                n_networks=len(group),
+                lanes=threads,
+                base_dir=str(base_dir),
             )
         t0 = time.perf_counter()
         trained = trainers[len(group)].train_stack(
