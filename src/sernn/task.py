@@ -214,7 +214,7 @@ class MazeTask(Task):
 
 def make_task(name: str, dataset: dict) -> Task:
     """The task of a population: ``name`` "maze" or "random" with the ``dataset`` config section's
-    period lengths."""
+    period lengths (a NeuroGym task: ``sernn.neurogym_task.from_config``)."""
     if name not in ("maze", "random"):
         raise ValueError(f"unknown task {name!r}; expected maze or random")
     steps = {k: int(dataset[k]) for k in ("goal_steps", "delay_steps", "choice_steps")}
