@@ -1,6 +1,8 @@
 """NeuroGym tasks through the task interface: seeded, padded with the mask, trainable per step.
 NeuroGym is installed by ``make setup`` (requirements-neurogym.txt), so these run in CI."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,27 @@ def test_a_yang_task_is_learnt_per_step():
     assert r.output_kernel.shape == (16, 17)
     assert r.history["loss"][-1] < 0.7 * r.history["loss"][0]
     assert r.evaluation["validation_accuracy"][-1] > r.evaluation["validation_accuracy"][0]
+
+
+def resolve(task, **extra):
+    from sernn import config as sc
+
+    repo = Path(__file__).resolve().parents[1]
+    overrides = {"regularisers": {"mine": {"task": task, "type": "L1", "strengths": [0.1]}}, **extra}
+    cfg = sc.compose(sc.load_yaml(repo / "config.yaml"), overrides, repo / "config")
+    sc.validate(cfg, repo / "workflow" / "schemas" / "config.schema.yaml")
+    sc.check(cfg, repo)
+    return cfg
+
+
+def test_config_names_the_bad_task_before_any_job():
+    from sernn.config import ConfigError
+
+    ok = resolve({"neurogym": "yang19.go-v0"}, function={"enabled": False})
+    assert ok["regularisers"]["mine"]["task"] == {"neurogym": "yang19.go-v0"}
+    with pytest.raises(ConfigError, match=r"regularisers.mine.task = \{'neurogym': 'Nope-v0'\}: cannot make"):
+        resolve({"neurogym": "Nope-v0"}, function={"enabled": False})
+    with pytest.raises(ConfigError, match="regularisers.mine.task"):
+        resolve({"gym": "yang19.go-v0"})
+    with pytest.raises(ConfigError, match="function.enabled"):
+        resolve({"neurogym": "yang19.go-v0"})

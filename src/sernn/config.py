@@ -184,6 +184,7 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
                 f"config key model.grid = {grid!r}: holds {int(np.prod(grid))} units, but model.n_units = {n}"
             )
     check_regulariser_types(config, base_dir)
+    check_tasks(config)
     pops = populations(config)
     if not any(p["strengths"] for p in pops.values()):
         raise ConfigError("config key regularisers: no strengths given, nothing to train")
@@ -241,6 +242,25 @@ def check_regulariser_types(config: dict, base_dir: str | Path = ".") -> None:
                 f"(expected one of {', '.join(regularisers.REGULARISERS)}, or a function of your own as "
                 f"'path/file.py:function' or 'module:function'; set `type:` to use another name)"
             )
+
+
+def check_tasks(config: dict) -> None:
+    """A NeuroGym task (``task: {neurogym: <env id>, ...}``) can be made with its keywords and gives
+    per-step trials with a discrete target (``sernn.neurogym_task.check``)."""
+    for name, entry in config["regularisers"].items():
+        task = entry.get("task", "maze")
+        if isinstance(task, dict):
+            from . import neurogym_task
+
+            try:
+                neurogym_task.check(task)
+            except ValueError as exc:
+                raise ConfigError(f"config key regularisers.{name}.task = {task!r}: {exc}") from exc
+            if (config.get("function") or {}).get("enabled"):
+                raise ConfigError(
+                    f"config key function.enabled = True: the functional analyses are the maze's (goal and "
+                    f"choice periods), and population {name!r} trains on {task!r}; set function.enabled: false"
+                )
 
 
 def _check_generative(gen: dict, epochs: int) -> None:

@@ -21,6 +21,10 @@ wrote a file, one per chunk of networks, ``c<index>-n<networks>``; one file per 
 dataset.h5
     /{train,test,validation}/inputs (n, T, 8) float32, labels (n, 4) float32,
     shuffled_labels (n, 4) float32 (the random-task labels), maze_id (n,) int8
+tasks/{regulariser}.h5 (a population whose task is given through the task interface, e.g. NeuroGym)
+    /{train,test,validation}/inputs (n, T, I) float32, targets (n, T, O) float32, mask (n, T)
+    float32 (loss weight per step, 0 on padding), decision (n, T) uint8 (the steps accuracy counts),
+    conditions/<name> (n,) float64 (per-trial conditions); root attrs task (JSON), seed
 networks/{regulariser}/{chunk}/{strength}.h5
     /coordinates (N, 3), /distance (N, N); root attrs regulariser, regulariser_type, task, strength
     /seed<k>/ (attrs regulariser, strength, seed, diverged, epoch_seconds)
@@ -352,6 +356,52 @@ def read_dataset(path) -> dict[str, dict[str, np.ndarray]]:
                 {"inputs": ("n", "T", 8), "labels": ("n", 4), "shuffled_labels": ("n", 4), "maze_id": ("n",)},
                 f"/{split}",
             )
+        return out
+
+
+def write_task_dataset(path, splits: dict, attrs: dict, config: dict) -> None:
+    """splits: split -> ``sernn.task.Trials`` (a task given through the task interface)."""
+    with atomic_h5(path, config, "generate_task") as f:
+        for k, v in attrs.items():
+            f.attrs[k] = v
+        for split, t in splits.items():
+            g = f.create_group(split)
+            write_arrays(
+                g,
+                {
+                    "inputs": t.inputs,
+                    "targets": t.targets,
+                    "mask": t.mask,
+                    "decision": t.decision.astype(np.uint8),
+                    "conditions": dict(t.conditions),
+                },
+            )
+
+
+def read_task_dataset(path) -> dict[str, dict[str, Any]]:
+    """split -> {"inputs" (n, T, I), "targets" (n, T, O), "mask" (n, T) float32, "decision" (n, T)
+    bool, "conditions": {name: (n,)}} for the splits train, test, validation (T, I, O the same in
+    all). Raises ``FormatError``."""
+    with _open(path, "task dataset") as (f, check):
+        out = {}
+        for split in DATASET_SPLITS:
+            arrays = read_arrays(check.group(f, split))
+            check.dims.pop("n", None)
+            check.shapes(
+                arrays,
+                {
+                    "inputs": ("n", "T", "I"),
+                    "targets": ("n", "T", "O"),
+                    "mask": ("n", "T"),
+                    "decision": ("n", "T"),
+                },
+                f"/{split}",
+            )
+            for name, values in check.group(arrays, "conditions", f"/{split}").items():
+                if values.shape != (arrays["inputs"].shape[0],):
+                    check.fail(f"/{split}/conditions/{name} has shape {values.shape}, not (n,)")
+            arrays["decision"] = arrays["decision"].astype(bool)
+            out[split] = arrays
         return out
 
 

@@ -9,3 +9,17 @@ rule generate_dataset:
         dataset=config["dataset"],
     script:
         "../scripts/generate_dataset.py"
+
+
+rule generate_task:
+    output:
+        dataset=f"{RESULTS}/tasks/{{regulariser}}.h5",
+    log:
+        f"{RESULTS}/logs/generate_task/{{regulariser}}.log",
+    conda:
+        "../../envs/neurogym.yaml"
+    params:
+        task=lambda wildcards: POPULATIONS[wildcards.regulariser]["task"],
+        dataset=config["dataset"],
+    script:
+        "../scripts/generate_task.py"

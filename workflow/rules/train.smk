@@ -1,6 +1,6 @@
 rule train:
     input:
-        dataset=rules.generate_dataset.output.dataset,
+        dataset=dataset_input,
         coordinates=coordinates_input,
     output:
         networks=directory(f"{RESULTS}/networks/{{regulariser}}/{{chunk}}"),

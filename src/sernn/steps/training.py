@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Iterable
@@ -32,7 +33,7 @@ def train_chunk(
     *,
     regulariser: str,
     regulariser_type: str,
-    task: str,
+    task: str | dict,
     seeds: Iterable[int],
     model: dict,
     training: dict,
@@ -48,8 +49,11 @@ def train_chunk(
     from .. import training as tr
 
     tr.configure_tensorflow(threads)
-    data = storage.read_dataset(dataset_path)
-    labels_key = {"maze": "labels", "random": "shuffled_labels"}[task]
+    per_step = isinstance(task, dict)  # a task through the task interface (NeuroGym): its own file
+    data = storage.read_task_dataset(dataset_path) if per_step else storage.read_dataset(dataset_path)
+    labels_key = None if per_step else {"maze": "labels", "random": "shuffled_labels"}[task]
+    shape = data["train"]["targets" if per_step else labels_key].shape
+    n_inputs, n_outputs = data["train"]["inputs"].shape[-1], shape[-1]
     coords, distance = geometry(model, base_dir)
     strengths = [float(s) for s in outputs]
     spec = tr.TrainingSpec(
@@ -73,9 +77,12 @@ def train_chunk(
                 spec,
                 distance,
                 n_steps=data["train"]["inputs"].shape[1],
+                n_inputs=n_inputs,
+                n_outputs=n_outputs,
                 n_networks=len(group),
                 lanes=threads,
                 base_dir=str(base_dir),
+                per_step=per_step,
             )
         t0 = time.perf_counter()
         trained = trainers[len(group)].train_stack(
@@ -97,7 +104,7 @@ def train_chunk(
         attrs = {
             "regulariser": regulariser,
             "regulariser_type": regulariser_type,
-            "task": task,
+            "task": json.dumps(task, sort_keys=True) if per_step else task,
             "strength": float(strength),
             "strength_label": strength_label(strength),
             "comms_factor": model["comms_factor"],
