@@ -120,5 +120,5 @@ def test_config_names_the_bad_task_before_any_job():
         resolve({"neurogym": "Nope-v0"}, function={"enabled": False})
     with pytest.raises(ConfigError, match="regularisers.mine.task"):
         resolve({"gym": "yang19.go-v0"})
-    with pytest.raises(ConfigError, match="function.enabled"):
-        resolve({"neurogym": "yang19.go-v0"})
+    with pytest.raises(ConfigError, match="function.probe_trials"):
+        resolve({"neurogym": "yang19.go-v0"}, dataset={"validation": 10})

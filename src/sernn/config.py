@@ -256,11 +256,6 @@ def check_tasks(config: dict) -> None:
                 neurogym_task.check(task)
             except ValueError as exc:
                 raise ConfigError(f"config key regularisers.{name}.task = {task!r}: {exc}") from exc
-            if (config.get("function") or {}).get("enabled"):
-                raise ConfigError(
-                    f"config key function.enabled = True: the functional analyses are the maze's (goal and "
-                    f"choice periods), and population {name!r} trains on {task!r}; set function.enabled: false"
-                )
 
 
 def _check_generative(gen: dict, epochs: int) -> None:

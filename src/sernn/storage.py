@@ -36,8 +36,10 @@ networks/{regulariser}/{chunk}/{strength}.h5
                    output_bias (E+1, 4)}: the other parameters at every snapshot
 activity/{regulariser}/{chunk}/{strength}.h5
     /coordinates (N, 3); /probe/{trial_index, maze_id, goal, choice_options, correct_choice} (n_probe,)
+    (a task through the task interface: /probe/{trial_index, condition_<name>} (n_probe,),
+    mask, decision (n_probe, T))
     /seed<k>/activity (n_epochs, n_probe, T, N) float32, epochs (n_epochs,),
-             probabilities (n_epochs, n_probe, 4)
+             probabilities (n_epochs, n_probe, O) (the last step's)
 function/{regulariser}/{chunk}/{strength}.h5
     /table/<column> one row per seed x analysed epoch; /windows/<column> one row per seed x epoch x window
 binarised/{regulariser}/{chunk}/{strength}.h5
@@ -629,7 +631,13 @@ def read_activity(path) -> dict[str, Any]:
             "probe": read_arrays(check.group(f, "probe")),
             "seeds": {},
         }
-        check.shapes(out["probe"], {k: ("trials",) for k in PROBE_KEYS}, "/probe")
+        if "maze_id" in out["probe"]:
+            check.shapes(out["probe"], {k: ("trials",) for k in PROBE_KEYS}, "/probe")
+        else:  # a task through the task interface: its mask, decision steps and conditions
+            check.shapes(
+                out["probe"],
+                {"trial_index": ("trials",), "mask": ("trials", "T"), "decision": ("trials", "T")},
+            )
         for seed, g in check.seeds(f):
             check.dims.pop("epochs", None)
             d = out["seeds"][seed] = read_arrays(g)
@@ -638,7 +646,7 @@ def read_activity(path) -> dict[str, Any]:
                 {
                     "activity": ("epochs", "trials", "T", "N"),
                     "epochs": ("epochs",),
-                    "probabilities": ("epochs", "trials", 4),
+                    "probabilities": ("epochs", "trials", "O"),
                 },
                 g.name,
             )
