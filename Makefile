@@ -1,6 +1,6 @@
 # make run   - set up .venv with the pinned dependencies (once) and run the default pipeline
 # make test  - set up the same and run the test suite
-# make report, make lint, make format, make bench, make dryrun-paper - see README.md
+# make report, make lint, make format, make bench, make config-reference, make dryrun-paper, make reproduce - see README.md
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +8,7 @@ SNAKEMAKE := $(PY) -m snakemake
 STAMP := $(VENV)/.installed
 CORES ?= all
 
-.PHONY: setup run test report lint format bench dryrun-paper clean
+.PHONY: setup run test report lint format bench config-reference dryrun-paper reproduce clean
 
 setup: $(STAMP)
 
@@ -41,13 +41,22 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/snakefmt Snakefile workflow/rules
 
-REFERENCE ?= ../shared/reference/seed_reference.py
-
 bench: setup
-	$(PY) benchmarks/run_all.py $(if $(wildcard $(REFERENCE)),--reference $(REFERENCE))
+	$(PY) benchmarks/run_all.py
+
+# config/README.md's reference table, rendered from workflow/schemas/config.schema.yaml
+config-reference: setup
+	$(PY) -m sernn.config_reference
 
 dryrun-paper: setup
 	$(SNAKEMAKE) -n --configfile config/paper.yaml --quiet rules
+
+# the population preset on two disjoint seed sets, then the claims side by side (robust = holds on both)
+reproduce: setup
+	$(SNAKEMAKE) --cores $(CORES) --configfile config/population.yaml --config results=results/population
+	$(SNAKEMAKE) --cores $(CORES) --configfile config/replication.yaml
+	$(PY) -m sernn.replication seeds_0_7=results/population/summary/claims.csv \
+		seeds_8_15=results/replication/summary/claims.csv --output results/replication_claims.csv
 
 clean:
 	rm -rf results .snakemake

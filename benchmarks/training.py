@@ -1,7 +1,7 @@
 """Benchmark: training one network (seRNN at strength 0.3, 10 epochs, the notebook's data sizes,
 batch 128) with sernn against the notebook's Keras code, side by side.
 
-Run:  .venv/bin/python benchmarks/training.py [--reference ../shared/reference/seed_reference.py]
+Run:  .venv/bin/python benchmarks/training.py [--reference SCRIPT | --no-reference]
           [--threads 2] [--seeds 1]
 
 Ours: a fresh ``sernn.training.Trainer`` (graph tracing included) trains one network and evaluates

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,23 @@ def job_counts(output: str) -> dict[str, int]:
                     break
                 counts[parts[0]] = int(parts[1])
     return counts
+
+
+def dry_run_jobs(output: str) -> list[dict]:
+    """The jobs a Snakemake dry run (``-n``) lists, in its order: {"rule": name, "wildcards": {...},
+    "resources": {...}} each (values as printed, strings), the members of group jobs too."""
+    jobs = []
+    for block in re.split(r"\n(?=[ \t]*(?:local)?(?:rule|checkpoint) \w+:\n)", output):
+        head = re.match(r"[ \t]*(?:local)?(?:rule|checkpoint) (\w+):\n", block)
+        if not head:
+            continue
+        job = {"rule": head.group(1), "wildcards": {}, "resources": {}}
+        for key in ("wildcards", "resources"):
+            line = re.search(rf"^\s+{key}: (.*)$", block, re.M)
+            if line:
+                job[key] = dict(item.split("=", 1) for item in line.group(1).split(", "))
+        jobs.append(job)
+    return jobs
 
 
 def _same(a, b) -> bool:

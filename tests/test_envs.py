@@ -154,10 +154,22 @@ def test_lint_has_no_findings():
     assert "Congratulations, your workflow is in a good condition!" in out, out
 
 
-def test_every_rule_has_threads_and_resources_in_the_workflow_profile():
-    """A rule missing from profiles/default would run with Snakemake's defaults on SLURM (and be
-    left out of the SLURM test's memory settings)."""
-    profile = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
-    rules = set(rule_envs()) - {"all"}
-    assert rules - set(profile["set-threads"]) == set()
-    assert rules - set(profile["set-resources"]) == set()
+def test_every_rule_sets_its_threads_and_resources():
+    """Threads, memory and runtime are the rules' own (not a profile's): a rule without them would
+    run with a profile's or Snakemake's defaults on SLURM. (Their values: test_workflow.)"""
+    missing, checked = {}, set()
+    for smk in RULES.glob("*.smk"):
+        for block in re.split(r"^rule ", smk.read_text(), flags=re.M)[1:]:
+            name = block.split(":", 1)[0].strip()
+            if name == "all":
+                continue
+            checked.add(name)
+            resources = re.search(r"^    resources:\n((?:        .*\n)+)", block, re.M)
+            keys = set(re.findall(r"^        (\w+)=", resources.group(1), re.M)) if resources else set()
+            lacking = {"mem_mb", "runtime"} - keys | (
+                {"threads"} - set(re.findall(r"^    (threads):", block, re.M))
+            )
+            if lacking:
+                missing[name] = sorted(lacking)
+    assert not missing
+    assert checked == set(rule_envs()) - {"all"} and len(checked) == 13

@@ -1,61 +1,9 @@
 """The on-disk format: every intermediate is a self-describing HDF5 file.
 
-This module is the only one that opens files. Writes are atomic: the file is written under a
-temporary name in the same directory and renamed into place, so a killed job never leaves a file
-that looks complete (and the next write of that file removes the temporary a killed one left).
-Every reader checks what it reads (the file opens as HDF5, the groups, datasets and attributes
-below exist, shapes agree: the same unit count N and snapshot count everywhere) and raises one
-error type, ``FormatError`` (a ``ValueError``), naming the file and what is wrong. The checks look
-at metadata and at the arrays read anyway, so they add no reading. Every file carries provenance
-attributes at its root:
-
-- ``sernn_version``: the project's version;
-- ``versions``: JSON of the versions of Python, numpy, h5py (and tensorflow when imported);
-- ``config``: JSON of the config values that produced the file;
-- ``step``: the workflow step that wrote it;
-- ``created`` / ``hostname``: when and where (metadata: not reproducible by nature).
-
-Layouts (``N`` units, ``E`` epochs, ``T`` time steps; ``{chunk}`` is the directory of the job that
-wrote a file, one per chunk of networks, ``c<index>-n<networks>``; one file per strength in it):
-
-dataset.h5
-    /{train,test,validation}/inputs (n, T, 8) float32, labels (n, 4) float32,
-    shuffled_labels (n, 4) float32 (the random-task labels), maze_id (n,) int8
-tasks/{regulariser}.h5 (a population whose task is given through the task interface, e.g. NeuroGym)
-    /{train,test,validation}/inputs (n, T, I) float32, targets (n, T, O) float32, mask (n, T)
-    float32 (loss weight per step, 0 on padding), decision (n, T) uint8 (the steps accuracy counts),
-    conditions/<name> (n,) float64 (per-trial conditions); root attrs task (JSON), seed
-networks/{regulariser}/{chunk}/{strength}.h5
-    /coordinates (N, 3), /distance (N, N); root attrs regulariser, regulariser_type, task, strength
-    /seed<k>/ (attrs regulariser, strength, seed, diverged, epoch_seconds)
-        recurrent (E+1, N, N) float32; input_kernel (8, N); recurrent_bias (N,);
-        output_kernel (N, 4); output_bias (4,)
-        history/{loss, accuracy, val_loss, val_accuracy, regularisation} (E,)
-        evaluation/{test_loss, test_accuracy, validation_loss, validation_accuracy} (E+1,)
-        snapshots/{input_kernel (E+1, 8, N), recurrent_bias (E+1, N), output_kernel (E+1, N, 4),
-                   output_bias (E+1, 4)}: the other parameters at every snapshot
-activity/{regulariser}/{chunk}/{strength}.h5
-    /coordinates (N, 3); /probe/{trial_index, maze_id, goal, choice_options, correct_choice} (n_probe,)
-    (a task through the task interface: /probe/{trial_index, condition_<name>} (n_probe,),
-    mask, decision (n_probe, T))
-    /seed<k>/activity (n_epochs, n_probe, T, N) float32, epochs (n_epochs,),
-             probabilities (n_epochs, n_probe, O) (the last step's)
-function/{regulariser}/{chunk}/{strength}.h5
-    /table/<column> one row per seed x analysed epoch; /windows/<column> one row per seed x epoch x window
-binarised/{regulariser}/{chunk}/{strength}.h5
-    /seed<k>/adjacency (E+1, N, N) uint8; root attrs method, fraction, symmetrise, drop_diagonal
-metrics/{regulariser}/{chunk}/{strength}.h5
-    /table/<column> (rows,) one dataset per column, one row per seed x epoch
-generative/{regulariser}/{chunk}/{strength}.h5
-    root attrs regulariser, strength and the search settings (rules, levels, samples, pow, eta_bounds,
-    gamma_bounds, modelvar, epsilon, target, fit_failing, seed_base, epochs)
-    /seed<k>/ (attrs seed) one per seed, empty when none of its epochs was fitted
-        epoch<e>/ (attrs epoch, seed: the search's seed, edges: m of the target) one per fitted epoch
-            <rule>/ (attrs best_index, best_eta, best_gamma, best_energy) one per rule (name as in
-                sernn.generative.RULES): eta, gamma, energy (S,), ks (S, 4) (attr columns: degree,
-                clustering, betweenness, edge_length), level (S,) for S = levels x samples samples
-    /table/<column> one row per seed x epoch in ``epochs`` (fitted or not): regulariser, strength,
-        seed, epoch and the summary columns of ``sernn.generative.summary_columns``
+This module is the only one that opens files. Writes are atomic (a temporary name in the same
+directory, renamed into place); every reader checks what it reads and raises ``FormatError``
+naming the file and what is wrong. The layouts, the provenance attributes every file carries and
+these guarantees are described in one place, docs/format.md.
 """
 
 from __future__ import annotations

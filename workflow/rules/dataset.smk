@@ -5,6 +5,10 @@ rule generate_dataset:
         f"{RESULTS}/logs/generate_dataset.log",
     conda:
         "../../envs/dataset.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         dataset=config["dataset"],
     script:
@@ -18,6 +22,10 @@ rule generate_task:
         f"{RESULTS}/logs/generate_task/{{regulariser}}.log",
     conda:
         "../../envs/neurogym.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         task=lambda wildcards: POPULATIONS[wildcards.regulariser]["task"],
         dataset=config["dataset"],

@@ -10,6 +10,9 @@ rule record_activity:
     conda:
         "../../envs/function.yaml"
     threads: 1
+    resources:
+        mem_mb=chunk_resource(4000),
+        runtime=chunk_resource(10, per_network=1 / 4),
     params:
         labels=chunk_labels,
         function=config["function"],
@@ -30,6 +33,10 @@ rule compute_function:
         f"{RESULTS}/logs/compute_function/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/function.yaml"
+    threads: 1
+    resources:
+        mem_mb=chunk_resource(2000),
+        runtime=chunk_resource(10, per_network=1 / 2),
     params:
         labels=chunk_labels,
         function=config["function"],

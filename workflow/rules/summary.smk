@@ -15,6 +15,10 @@ rule aggregate:
         f"{RESULTS}/logs/aggregate.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         analysis=config["analysis"],
         # the per-strength files inside the chunk directories above
@@ -38,6 +42,10 @@ rule claims:
         f"{RESULTS}/logs/claims.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         analysis=config["analysis"],
     script:
@@ -57,6 +65,10 @@ rule comparison:
         f"{RESULTS}/logs/comparison.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         analysis=config["analysis"],
     script:
@@ -107,6 +119,10 @@ rule plot_figures:
         f"{RESULTS}/logs/plot_figures.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         analysis=config["analysis"],
         function_enabled=config["function"]["enabled"],
@@ -127,6 +143,10 @@ rule plot_examples:
         f"{RESULTS}/logs/plot_examples.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         examples=example_files("networks"),
         analysis=config["analysis"],

@@ -9,6 +9,9 @@ rule train:
     conda:
         "../../envs/train.yaml"
     threads: 1
+    resources:
+        mem_mb=chunk_resource(4000, per_network=4),
+        runtime=chunk_resource(10, per_network=1 / 2),
     params:
         labels=chunk_labels,
         population=population_params,
