@@ -172,4 +172,4 @@ def test_every_rule_sets_its_threads_and_resources():
             if lacking:
                 missing[name] = sorted(lacking)
     assert not missing
-    assert checked == set(rule_envs()) - {"all"} and len(checked) == 13
+    assert checked == set(rule_envs()) - {"all"} and len(checked) == 14
