@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sernn import config as sc
@@ -130,3 +131,36 @@ def test_bad_user_regularisers_are_refused_naming_the_key(user_file, name, words
 def test_a_name_that_is_neither_built_in_nor_a_function_is_refused_by_the_schema():
     with pytest.raises(sc.ConfigError, match="regularisers.mine.type"):
         resolve("L3")
+
+
+@pytest.mark.slow
+def test_a_user_regulariser_through_the_workflow(user_file, tmp_path):
+    """Through Snakemake: a population with the user's L1 trains the networks of the built-in L1
+    population at the same strengths; the user's file is an input of its train job (a change to it
+    retrains)."""
+    import h5py
+    import yaml
+    from conftest import TINY, result_file, snakemake
+
+    cfg = yaml.safe_load(TINY.read_text())
+    cfg["regularisers"] = {
+        "L1": {"strengths": [0.01]},
+        "mine": {"type": f"{user_file}:l1", "strengths": [0.01]},
+    }
+    cfg["function"] = {"enabled": False}
+    cfg["generative"] = {"enabled": False}
+    cfg["analysis"]["claims"] = {"groups": ["mine", "L1"]}
+    path = tmp_path / "user.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    dry = snakemake(tmp_path, "-n", configfile=path).stdout
+    assert str(user_file) in dry
+    snakemake(tmp_path, configfile=path)
+    with h5py.File(result_file(tmp_path, "networks", "L1", "0.01")) as a:
+        with h5py.File(result_file(tmp_path, "networks", "mine", "0.01")) as b:
+            assert b.attrs["regulariser_type"] == f"{user_file}:l1"
+            np.testing.assert_allclose(b["seed0/recurrent"][()], a["seed0/recurrent"][()], rtol=0, atol=1e-6)
+            np.testing.assert_allclose(
+                b["seed0/history/regularisation"][()], a["seed0/history/regularisation"][()], rtol=1e-6
+            )
+    summary = pd.read_csv(tmp_path / "results" / "summary" / "metrics.csv")
+    assert set(summary["regulariser"]) == {"L1", "mine"}

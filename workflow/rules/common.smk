@@ -193,6 +193,12 @@ def dataset_input(wildcards):
     return f"{RESULTS}/dataset.h5"
 
 
+def regulariser_input(wildcards):
+    """A user regulariser's file (type "path/file.py:function"), so that a change to it retrains."""
+    target = str(POPULATIONS[wildcards.regulariser]["type"]).rpartition(":")[0]
+    return [target] if target.endswith(".py") else []
+
+
 def coordinates_input(wildcards):
     """The coordinates file, when the config names one (so a change to it reruns training)."""
     return [config["model"]["coordinates"]] if config["model"].get("coordinates") else []

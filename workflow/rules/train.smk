@@ -2,6 +2,7 @@ rule train:
     input:
         dataset=dataset_input,
         coordinates=coordinates_input,
+        regulariser=regulariser_input,
     output:
         networks=directory(f"{RESULTS}/networks/{{regulariser}}/{{chunk}}"),
     log:
