@@ -306,3 +306,19 @@ def test_a_multi_step_task_is_learnt():
     ]
     assert r.history["loss"][-1] < 0.8 * r.history["loss"][0]
     assert r.evaluation["validation_accuracy"][-1] > r.evaluation["validation_accuracy"][0] + 0.2
+
+
+def test_per_step_training_in_lanes_trains_the_same_networks():
+    maze = task.make_task("maze", {"goal_steps": 5, "delay_steps": 2, "choice_steps": 5})
+    data = {
+        s: {k: getattr(t, k) for k in ("inputs", "targets", "mask", "decision")}
+        for s, t in maze.generate({"train": 192, "test": 64, "validation": 64}, seed=2).items()
+    }
+    one = training.Trainer(spec(), D, 12, n_networks=2, per_step=True).train_stack([0, 1], 0.1, data)
+    lanes = training.Trainer(spec(), D, 12, n_networks=2, per_step=True, lanes=3).train_stack(
+        [0, 1], 0.1, data
+    )
+    for a, b in zip(one, lanes):
+        np.testing.assert_allclose(b.recurrent, a.recurrent, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(b.history["loss"], a.history["loss"], rtol=1e-6)
+    assert not np.array_equal(one[0].recurrent[-1], one[0].recurrent[0])
