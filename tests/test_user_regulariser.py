@@ -2,6 +2,7 @@
 before any job with errors naming the key, and an L1 written by the user trains the networks the
 built-in L1 trains."""
 
+import hashlib
 import textwrap
 from pathlib import Path
 
@@ -158,6 +159,8 @@ def test_a_user_regulariser_through_the_workflow(user_file, tmp_path):
     with h5py.File(result_file(tmp_path, "networks", "L1", "0.01")) as a:
         with h5py.File(result_file(tmp_path, "networks", "mine", "0.01")) as b:
             assert b.attrs["regulariser_type"] == f"{user_file}:l1"
+            assert b.attrs["regulariser_source_sha256"] == hashlib.sha256(user_file.read_bytes()).hexdigest()
+            assert "regulariser_source_sha256" not in a.attrs
             np.testing.assert_allclose(b["seed0/recurrent"][()], a["seed0/recurrent"][()], rtol=0, atol=1e-6)
             np.testing.assert_allclose(
                 b["seed0/history/regularisation"][()], a["seed0/history/regularisation"][()], rtol=1e-6

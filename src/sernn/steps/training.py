@@ -104,6 +104,7 @@ def train_chunk(
         attrs = {
             "regulariser": regulariser,
             "regulariser_type": regulariser_type,
+            **_user_source(regulariser_type, base_dir),
             "task": json.dumps(task, sort_keys=True) if per_step else task,
             "strength": float(strength),
             "strength_label": strength_label(strength),
@@ -116,3 +117,15 @@ def train_chunk(
         }  # lanes = tensorflow_threads
         seeds_of = {seed: r for (s, seed), r in results.items() if s == float(strength)}
         storage.write_networks(output, seeds_of, coords, distance, attrs, config or {})
+
+
+def _user_source(kind: str, base_dir: str | Path) -> dict:
+    """{"regulariser_source_sha256": hex digest} of a user regulariser's file (``file.py:function``),
+    so that a network file records which code penalised it; {} otherwise."""
+    import hashlib
+
+    target = kind.rpartition(":")[0] if ":" in kind else ""
+    if not target.endswith(".py"):
+        return {}
+    path = Path(target) if Path(target).is_absolute() else Path(base_dir) / target
+    return {"regulariser_source_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
