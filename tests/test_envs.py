@@ -25,8 +25,11 @@ def norm(name: str) -> str:
 
 
 def requirements() -> dict[str, str]:
+    """requirements.txt and the optional requirements-neurogym.txt: name -> version."""
     out = {}
-    for line in (REPO / "requirements.txt").read_text().splitlines():
+    lines = (REPO / "requirements.txt").read_text().splitlines()
+    lines += (REPO / "requirements-neurogym.txt").read_text().splitlines()
+    for line in lines:
         line = line.split("#")[0].strip()
         if line:
             name, version = line.split("==")
@@ -84,9 +87,24 @@ def test_env_pins_exactly_the_requirements(env):
     req = requirements()
     pins = env_pins(env)
     assert pins.pop("python") == f"{sys.version_info.major}.{sys.version_info.minor}"
+    if env.name == "neurogym.yaml":  # neurogym's own pins of numpy, scipy, matplotlib (see the env)
+        for name, spec in neurogym_pins().items():
+            assert name in pins and pins.pop(name).startswith(spec), (name, spec)
     for name, version in pins.items():
         assert name in req, f"{env.name}: {name} is not in requirements.txt"
         assert req[name] == version, f"{env.name}: {name}=={version}, requirements.txt has {req[name]}"
+
+
+def neurogym_pins() -> dict[str, str]:
+    """numpy, scipy, matplotlib: the version prefix neurogym's metadata declares ("2.1." for 2.1.*)."""
+    from importlib.metadata import requires
+
+    out = {}
+    for line in requires("neurogym"):
+        name, _, spec = line.partition("==")
+        if norm(name) in ("numpy", "scipy", "matplotlib") and "extra" not in spec:
+            out[norm(name)] = spec.strip().rstrip("*")
+    return out
 
 
 LOGGED = {"tensorflow": "tensorflow-cpu", "keras": "keras", "yaml": "pyyaml", "bct": "bctpy"}
@@ -154,4 +172,4 @@ def test_every_rule_sets_its_threads_and_resources():
             if lacking:
                 missing[name] = sorted(lacking)
     assert not missing
-    assert checked == set(rule_envs()) - {"all"} and len(checked) == 13
+    assert checked == set(rule_envs()) - {"all"} and len(checked) == 14

@@ -189,7 +189,6 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
     one edge, the accuracy bins increase, the claims compare two of the populations, the GNM rules
     and bounds are valid. Raises ``ConfigError``."""
     from .embedding import load_coordinates
-    from .regularisers import REGULARISERS
 
     model = config["model"]
     n = model["n_units"]
@@ -207,14 +206,8 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
             raise ConfigError(
                 f"config key model.grid = {grid!r}: holds {int(np.prod(grid))} units, but model.n_units = {n}"
             )
-    for name, entry in config["regularisers"].items():
-        kind = entry.get("type", name)
-        if kind not in REGULARISERS:
-            raise ConfigError(
-                f"config key regularisers.{name}: unknown regulariser {kind!r} "
-                f"(expected one of {', '.join(REGULARISERS)}; set `type:` to use "
-                f"another name)"
-            )
+    check_regulariser_types(config, base_dir)
+    check_tasks(config)
     pops = populations(config)
     if not any(p["strengths"] for p in pops.values()):
         raise ConfigError("config key regularisers: no strengths given, nothing to train")
@@ -248,6 +241,45 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
         raise ConfigError(f"config key seeds = {seeds!r}: seeds repeat")
     _check_analysis(config["analysis"], list(config["regularisers"]))
     _check_generative(config.get("generative") or {}, config["training"]["epochs"])
+
+
+def check_regulariser_types(config: dict, base_dir: str | Path = ".") -> None:
+    """Each population's ``type`` (default its name) is a built-in regulariser or a user function
+    (``file.py:function`` relative to ``base_dir``, or ``module:function``) that loads, takes
+    (w, distance, strength) and gives a finite value and gradient on a random W of ``model.n_units``
+    units (``sernn.regularisers.check_user``), at the population's largest strength."""
+    from . import regularisers
+
+    for name, entry in config["regularisers"].items():
+        kind = entry.get("type", name)
+        if regularisers.is_user(kind):
+            strengths = expand_strengths(entry["strengths"], f"regularisers.{name}.strengths")
+            try:
+                regularisers.check_user(
+                    kind, config["model"]["n_units"], max(strengths, default=1.0), base_dir
+                )
+            except ValueError as exc:
+                raise ConfigError(f"config key regularisers.{name}.type = {kind!r}: {exc}") from exc
+        elif kind not in regularisers.REGULARISERS:
+            raise ConfigError(
+                f"config key regularisers.{name}: unknown regulariser {kind!r} "
+                f"(expected one of {', '.join(regularisers.REGULARISERS)}, or a function of your own as "
+                f"'path/file.py:function' or 'module:function'; set `type:` to use another name)"
+            )
+
+
+def check_tasks(config: dict) -> None:
+    """A NeuroGym task (``task: {neurogym: <env id>, ...}``) can be made with its keywords and gives
+    per-step trials with a discrete target (``sernn.neurogym_task.check``)."""
+    for name, entry in config["regularisers"].items():
+        task = entry.get("task", "maze")
+        if isinstance(task, dict):
+            from . import neurogym_task
+
+            try:
+                neurogym_task.check(task)
+            except ValueError as exc:
+                raise ConfigError(f"config key regularisers.{name}.task = {task!r}: {exc}") from exc
 
 
 def _check_analysis(analysis: dict, names: list[str]) -> None:

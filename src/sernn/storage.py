@@ -309,6 +309,52 @@ def read_dataset(path) -> dict[str, dict[str, np.ndarray]]:
         return out
 
 
+def write_task_dataset(path, splits: dict, attrs: dict, config: dict) -> None:
+    """splits: split -> ``sernn.task.Trials`` (a task given through the task interface)."""
+    with atomic_h5(path, config, "generate_task") as f:
+        for k, v in attrs.items():
+            f.attrs[k] = v
+        for split, t in splits.items():
+            g = f.create_group(split)
+            write_arrays(
+                g,
+                {
+                    "inputs": t.inputs,
+                    "targets": t.targets,
+                    "mask": t.mask,
+                    "decision": t.decision.astype(np.uint8),
+                    "conditions": dict(t.conditions),
+                },
+            )
+
+
+def read_task_dataset(path) -> dict[str, dict[str, Any]]:
+    """split -> {"inputs" (n, T, I), "targets" (n, T, O), "mask" (n, T) float32, "decision" (n, T)
+    bool, "conditions": {name: (n,)}} for the splits train, test, validation (T, I, O the same in
+    all). Raises ``FormatError``."""
+    with _open(path, "task dataset") as (f, check):
+        out = {}
+        for split in DATASET_SPLITS:
+            arrays = read_arrays(check.group(f, split))
+            check.dims.pop("n", None)
+            check.shapes(
+                arrays,
+                {
+                    "inputs": ("n", "T", "I"),
+                    "targets": ("n", "T", "O"),
+                    "mask": ("n", "T"),
+                    "decision": ("n", "T"),
+                },
+                f"/{split}",
+            )
+            for name, values in check.group(arrays, "conditions", f"/{split}").items():
+                if values.shape != (arrays["inputs"].shape[0],):
+                    check.fail(f"/{split}/conditions/{name} has shape {values.shape}, not (n,)")
+            arrays["decision"] = arrays["decision"].astype(bool)
+            out[split] = arrays
+        return out
+
+
 # -- networks -----------------------------------------------------------------------------------
 
 
@@ -533,7 +579,13 @@ def read_activity(path) -> dict[str, Any]:
             "probe": read_arrays(check.group(f, "probe")),
             "seeds": {},
         }
-        check.shapes(out["probe"], {k: ("trials",) for k in PROBE_KEYS}, "/probe")
+        if "maze_id" in out["probe"]:
+            check.shapes(out["probe"], {k: ("trials",) for k in PROBE_KEYS}, "/probe")
+        else:  # a task through the task interface: its mask, decision steps and conditions
+            check.shapes(
+                out["probe"],
+                {"trial_index": ("trials",), "mask": ("trials", "T"), "decision": ("trials", "T")},
+            )
         for seed, g in check.seeds(f):
             check.dims.pop("epochs", None)
             d = out["seeds"][seed] = read_arrays(g)
@@ -542,7 +594,7 @@ def read_activity(path) -> dict[str, Any]:
                 {
                     "activity": ("epochs", "trials", "T", "N"),
                     "epochs": ("epochs",),
-                    "probabilities": ("epochs", "trials", 4),
+                    "probabilities": ("epochs", "trials", "O"),
                 },
                 g.name,
             )

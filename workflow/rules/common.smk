@@ -185,6 +185,20 @@ def population_params(wildcards):
     return {"type": pop["type"], "task": pop["task"]}
 
 
+def dataset_input(wildcards):
+    """The trials a population trains on: the maze dataset (tasks maze and random), or the
+    population's own task file (a NeuroGym task, rule generate_task)."""
+    if isinstance(POPULATIONS[wildcards.regulariser]["task"], dict):
+        return f"{RESULTS}/tasks/{wildcards.regulariser}.h5"
+    return f"{RESULTS}/dataset.h5"
+
+
+def regulariser_input(wildcards):
+    """A user regulariser's file (type "path/file.py:function"), so that a change to it retrains."""
+    target = str(POPULATIONS[wildcards.regulariser]["type"]).rpartition(":")[0]
+    return [target] if target.endswith(".py") else []
+
+
 def coordinates_input(wildcards):
     """The coordinates file, when the config names one (so a change to it reruns training)."""
     return [config["model"]["coordinates"]] if config["model"].get("coordinates") else []

@@ -1,6 +1,6 @@
 rule record_activity:
     input:
-        dataset=rules.generate_dataset.output.dataset,
+        dataset=dataset_input,
         networks=rules.train.output.networks,
     output:
         activity=intermediate(directory(f"{RESULTS}/activity/{{regulariser}}/{{chunk}}")),

@@ -1,7 +1,8 @@
 rule train:
     input:
-        dataset=rules.generate_dataset.output.dataset,
+        dataset=dataset_input,
         coordinates=coordinates_input,
+        regulariser=regulariser_input,
     output:
         networks=directory(f"{RESULTS}/networks/{{regulariser}}/{{chunk}}"),
     log:
