@@ -1,6 +1,6 @@
 # make run   - set up .venv with the pinned dependencies (once) and run the default pipeline
 # make test  - set up the same and run the test suite
-# make report, make lint, make format, make bench, make dryrun-paper - see README.md
+# make report, make lint, make format, make bench, make config-reference, make dryrun-paper, make reproduce - see README.md
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,13 +8,14 @@ SNAKEMAKE := $(PY) -m snakemake
 STAMP := $(VENV)/.installed
 CORES ?= all
 
-.PHONY: setup run test report lint format bench dryrun-paper reproduce clean
+.PHONY: setup run test report lint format bench config-reference dryrun-paper reproduce clean
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-neurogym.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-neurogym.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(PY) -c "from sernn import generative, metrics; metrics.compile_kernels(); generative.compile_kernels()"
 	touch $(STAMP)
@@ -40,10 +41,12 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/snakefmt Snakefile workflow/rules
 
-REFERENCE ?= ../shared/reference/seed_reference.py
-
 bench: setup
-	$(PY) benchmarks/run_all.py $(if $(wildcard $(REFERENCE)),--reference $(REFERENCE))
+	$(PY) benchmarks/run_all.py
+
+# config/README.md's reference table, rendered from workflow/schemas/config.schema.yaml
+config-reference: setup
+	$(PY) -m sernn.config_reference
 
 dryrun-paper: setup
 	$(SNAKEMAKE) -n --configfile config/paper.yaml --quiet rules

@@ -1,6 +1,7 @@
-"""Shared by the stage benchmarks: running the reference (the notebook's code made runnable) and
-summarising repeated timings. Timings on a shared machine are noisy: quote medians and the ratios
-taken in the same run, never single absolute times."""
+"""Shared by the stage benchmarks: running the reference (by default ``notebook_baseline.py`` here:
+the demo notebook's algorithm, the timing anchor) and summarising repeated timings. Timings on a
+shared machine are noisy: quote medians and the ratios taken in the same run, never single
+absolute times."""
 
 from __future__ import annotations
 
@@ -11,14 +12,20 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK_BASELINE = Path(__file__).resolve().parent / "notebook_baseline.py"
 
 
 def add_reference_argument(parser) -> None:
+    """``--reference`` (default: the notebook baseline; ``--no-reference`` times ours alone)."""
     parser.add_argument(
         "--reference",
         type=Path,
-        default=None,
-        help="path to seed_reference.py: time it in the same run and print ratios",
+        default=NOTEBOOK_BASELINE,
+        help="script timed in the same run for the ratios (same command line and JSON line as "
+        "notebook_baseline.py, the default)",
+    )
+    parser.add_argument(
+        "--no-reference", dest="reference", action="store_const", const=None, help="time ours only"
     )
     parser.add_argument("--repeats", type=int, default=3, help="timed repetitions of each side")
 

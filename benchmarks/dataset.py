@@ -1,7 +1,7 @@
 """Benchmark: generating the task's three splits (train 5,120 / test 2,560 / validation 2,560),
 sernn.task.generate against the notebook's generator, side by side.
 
-Run:  .venv/bin/python benchmarks/dataset.py [--reference ../shared/reference/seed_reference.py]
+Run:  .venv/bin/python benchmarks/dataset.py [--reference SCRIPT | --no-reference]
 The reference's time is its own "dataset" stage (three construct_numpy_data calls), measured in its
 process; ours is sernn.task.generate (arrays in memory, as the reference's) in this process, and
 separately with the HDF5 write of the workflow's generate_dataset step.

@@ -4,9 +4,11 @@ whole default run
 against the sum of its training times (pipeline.py), then a projection of
 the paper-scale preset (config/paper.yaml) onto this kind of machine and onto a cluster.
 
-Run:  .venv/bin/python benchmarks/run_all.py [--reference ../shared/reference/seed_reference.py]
+Run:  .venv/bin/python benchmarks/run_all.py [--reference SCRIPT | --no-reference]
           [--repeats 3] [--nodes 10] [--cores-per-node 32]
-(`make bench` runs it with the reference when ../shared/reference/seed_reference.py exists.)
+(`make bench` runs it as it is.) The notebook's side is benchmarks/notebook_baseline.py (the demo
+notebook's algorithm, the timing anchor) unless --reference names another script with the same
+command line and JSON line.
 
 Each stage runs in its own process (so each pays its own imports); the printed speedups are
 reference / ours of the same run, pair by pair. Machines are noisy: trust ratios, not single times.
@@ -132,12 +134,13 @@ def projection(
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--reference", type=Path, default=None)
+    p.add_argument("--reference", type=Path, default=HERE / "notebook_baseline.py")
+    p.add_argument("--no-reference", dest="reference", action="store_const", const=None)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--nodes", type=int, default=10)
     p.add_argument("--cores-per-node", type=int, default=32)
     args = p.parse_args()
-    ref = ["--reference", str(args.reference)] if args.reference else []
+    ref = ["--reference", str(args.reference)] if args.reference else ["--no-reference"]
     rep = ["--repeats", str(args.repeats)]
     results = {}
     for row in run_stage("dataset.py", ref + rep):
@@ -148,7 +151,7 @@ def main() -> None:
         results["training, 2 threads (2 lanes)"] = row
     for row in run_stage("training.py", ref + rep + ["--seeds", "4"]):
         results["training, 4 seeds stacked (per network)"] = row
-    for row in run_stage("training.py", rep + ["--seeds", "8"]):
+    for row in run_stage("training.py", rep + ["--no-reference", "--seeds", "8"]):
         results["training, 8 stacked (per network)"] = row
     for row in run_stage("metrics.py", rep):
         results[row["stage"]] = row
@@ -160,12 +163,14 @@ def main() -> None:
         str(paper["generative"]["levels"]),
         "--fit-samples",
         str(paper["generative"]["samples"]),
+        "--skip-old",  # the projection needs today's cost only (the old one doubles the run)
     ]
     for row in run_stage("generative.py", rep + gnm_args):
         results[row["stage"]] = row
     for row in run_stage("pipeline.py", rep):
         results[row["stage"]] = row
     run_stage("chunks.py", [])  # a 64-network slice of the paper preset, per network vs chunked
+    run_stage("disk.py", [])  # bytes per network of every stage; records and the chunk check
     print("\n== summary (speedup = reference / ours, median of pairs)")
     for name, row in results.items():
         extra = f"  speedup x{row['speedup']:.1f}" if "speedup" in row else ""

@@ -1,7 +1,7 @@
 """Benchmark: training one network (seRNN at strength 0.3, 10 epochs, the notebook's data sizes,
 batch 128) with sernn against the notebook's Keras code, side by side.
 
-Run:  .venv/bin/python benchmarks/training.py [--reference ../shared/reference/seed_reference.py]
+Run:  .venv/bin/python benchmarks/training.py [--reference SCRIPT | --no-reference]
           [--threads 2] [--seeds 1]
 
 Ours: a fresh ``sernn.training.Trainer`` (graph tracing included) trains one network and evaluates
@@ -49,12 +49,12 @@ def main() -> None:
     import_s = time.perf_counter() - t0
     data = task.generate({"train": 5120, "test": 2560, "validation": 2560}, 20, 10, 20, seed=18229)
     distance = embedding.distance_matrix(embedding.grid_coordinates((5, 5, 4)))
-    spec = training.TrainingSpec("seRNN", args.strength, epochs=args.epochs)
+    spec = training.TrainingSpec("seRNN", epochs=args.epochs)
     ours, ref, accs, ref_accs = [], [], [], []
     for rep in range(args.repeats):
         t0 = time.perf_counter()
         trainer = training.Trainer(spec, distance, n_steps=50, n_networks=args.seeds, lanes=args.threads)
-        for r in trainer.train(list(range(args.seeds)), args.strength, data).values():
+        for r in trainer.train_stack(list(range(args.seeds)), args.strength, data):
             accs.append(r.evaluation["validation_accuracy"][-1])
         ours.append((time.perf_counter() - t0) / args.seeds)
         if args.reference:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+
+from sernn import manifest
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEFILE = REPO / "Snakefile"
@@ -58,6 +61,23 @@ def job_counts(output: str) -> dict[str, int]:
                     break
                 counts[parts[0]] = int(parts[1])
     return counts
+
+
+def dry_run_jobs(output: str) -> list[dict]:
+    """The jobs a Snakemake dry run (``-n``) lists, in its order: {"rule": name, "wildcards": {...},
+    "resources": {...}} each (values as printed, strings), the members of group jobs too."""
+    jobs = []
+    for block in re.split(r"\n(?=[ \t]*(?:local)?(?:rule|checkpoint) \w+:\n)", output):
+        head = re.match(r"[ \t]*(?:local)?(?:rule|checkpoint) (\w+):\n", block)
+        if not head:
+            continue
+        job = {"rule": head.group(1), "wildcards": {}, "resources": {}}
+        for key in ("wildcards", "resources"):
+            line = re.search(rf"^\s+{key}: (.*)$", block, re.M)
+            if line:
+                job[key] = dict(item.split("=", 1) for item in line.group(1).split(", "))
+        jobs.append(job)
+    return jobs
 
 
 def _same(a, b) -> bool:
@@ -122,15 +142,19 @@ def result_file(work: Path, stage: str, regulariser: str, label: str) -> Path:
 
 def assert_results_identical(a: Path, b: Path) -> int:
     """Two results directories hold the same outputs: every HDF5 file as in
-    ``assert_h5_trees_identical``, every other file (CSV, Parquet, PNG) byte for byte; logs and
-    Snakemake's bookkeeping are skipped. Returns the number of datasets and files compared."""
+    ``assert_h5_trees_identical``, every other file (CSV, Parquet, PNG) byte for byte; logs,
+    Snakemake's bookkeeping and the chunk records are skipped. Returns the number of datasets and
+    files compared."""
     n = assert_h5_trees_identical(a, b)
 
     def others(root: Path) -> list[Path]:
         return sorted(
             p.relative_to(root)
             for p in root.rglob("*")
-            if p.is_file() and p.suffix != ".h5" and "logs" not in p.relative_to(root).parts
+            if p.is_file()
+            and p.suffix != ".h5"
+            and p.name != manifest.RECORD  # bookkeeping, like the logs: times of this run
+            and "logs" not in p.relative_to(root).parts
         )
 
     fa, fb = others(a), others(b)

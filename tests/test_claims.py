@@ -453,9 +453,14 @@ def test_tiny_run_writes_the_claims_table_first_in_the_report(tiny_run):
         "ev_goal_delay_end",
         "decoding_goal_delay_end_noisy",
         "ev_goal_delay_end_noisy",
+        "weight_entropy",
+        "topological_entropy",
+        "spectral_radius",
+        "spectral_spread",
     ):
         assert col in summary.columns and summary[col].notna().any(), col
     comp = pd.read_csv(tiny_run / "results" / "summary" / "comparison.csv")
+    assert {"weight_entropy", "spectral_radius", "spectral_spread"} <= set(comp["metric"])
     assert {"none", "accuracy", "total_weight"} == set(comp["matched"])
     from sernn import storage
 

@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
+from conftest import TINY, dry_run_jobs, snakemake
 
 from sernn import config as sc
 
@@ -73,7 +76,6 @@ def test_schema_fills_defaults_for_a_partial_config():
         ({"generative": {"robust": {"top_k": 0}}}, ["generative.robust.top_k", "0"]),
         ({"generative": {"robust": {"repeats": 0}}}, ["generative.robust.repeats", "0"]),
         ({"generative": {"robust": {"top": 3}}}, ["generative.robust", "top"]),
-        ({"generative": {"strengths": {"L2": {"min": 0.1}}}}, ["generative.strengths.L2", "'L2'", "seRNN"]),
         (
             {"generative": {"strengths": {"seRNN": {"min": 0.2, "max": 0.1}}}},
             ["generative.strengths.seRNN", "min 0.2 > max 0.1"],
@@ -84,6 +86,25 @@ def test_schema_fills_defaults_for_a_partial_config():
         ),
         ({"generative": {"strengths": {"seRNN": {"every": 0}}}}, ["generative.strengths.seRNN.every", "0"]),
         ({"generative": {"strengths": {"seRNN": {"step": 2}}}}, ["generative.strengths.seRNN", "step"]),
+        (
+            {"analysis": {"claims": {"groups": ["seRNN", "L2"]}}},
+            ["analysis.claims.groups", "'L2'", "seRNN, L1"],
+        ),
+        ({"analysis": {"claims": {"groups": ["seRNN", "seRNN"]}}}, ["analysis.claims.groups", "differ"]),
+        (  # the default groups, but populations of other names
+            {
+                "regularisers": {
+                    "a": {"type": "seRNN", "strengths": [0.1]},
+                    "b": {"type": "L1", "strengths": [0.1]},
+                }
+            },
+            ["analysis.claims.groups = ['seRNN', 'L1']", "'seRNN', 'L1' are not populations", "a, b"],
+        ),
+        (
+            {"analysis": {"accuracy_bins": [0.9, 0.99, 0.95]}},
+            ["analysis.accuracy_bins = [0.9, 0.99, 0.95]", "increase strictly", "0.99 is followed by 0.95"],
+        ),
+        ({"analysis": {"accuracy_bins": [0.9, 0.9, 1.01]}}, ["analysis.accuracy_bins = [0.9, 0.9, 1.01]"]),
     ],
 )
 def test_bad_values_are_named(overrides, words):
@@ -111,6 +132,10 @@ def test_generative_strengths_select_a_window_and_every_kth():
     inside = every[99:600]
     assert labels["seRNN"] == inside[::10] and len(labels["seRNN"]) == 51
     assert sc.generative_density(cfg) == 0.1
+    # a window of a population the run does not have (a preset's, under the user's own
+    # populations) is ignored
+    other = resolve({"preset": "paper", "regularisers": {"spatial": {"strengths": [0.01]}}})
+    assert "seRNN" in other["generative"]["strengths"] and sc.fitted_labels(other) == {"spatial": []}
     assert sc.generative_density(resolve({"generative": {"density": 0.05}})) == 0.05
 
 
@@ -121,9 +146,50 @@ def test_linspace_strengths_and_labels():
     assert pop["labels"][1] == "0.001299" and pop["strengths"][0] == 0.001 and pop["strengths"][-1] == 0.3
 
 
+def test_geomspace_strengths():
+    cfg = resolve({"regularisers": {"L1": {"strengths": {"geomspace": [3e-5, 0.01, 5]}}}})
+    assert sc.populations(cfg)["L1"]["strengths"] == [
+        float(sc.strength_label(v)) for v in np.geomspace(3e-5, 0.01, 5)
+    ]
+
+
+@pytest.mark.parametrize("start", [0, -1e-3])
+def test_geomspace_from_zero_is_refused(start):
+    with pytest.raises(sc.ConfigError, match="geomspace"):
+        resolve({"regularisers": {"L1": {"strengths": {"geomspace": [start, 0.01, 5]}}}})
+
+
 def test_user_regularisers_replace_the_default_ones():
     cfg = resolve({"regularisers": {"spatial": {"strengths": [0.01]}}})
     assert list(cfg["regularisers"]) == ["spatial"]
+
+
+def test_claims_groups_name_populations_of_the_config():
+    two = {"a": {"type": "seRNN", "strengths": [0.1]}, "b": {"type": "L1", "strengths": [0.1]}}
+    cfg = resolve({"regularisers": two, "analysis": {"claims": {"groups": ["a", "b"]}}})
+    assert cfg["analysis"]["claims"]["groups"] == ["a", "b"]
+    # one population: nothing to compare, the default groups stand (the claims read "not tested")
+    assert resolve({"regularisers": {"spatial": {"strengths": [0.01]}}})["analysis"]["claims"]["groups"] == [
+        "seRNN",
+        "L1",
+    ]
+
+
+def test_the_default_config_leaves_regularisers_to_the_schema():
+    """Snakemake merges config files key by key: populations in config.yaml would be merged into a
+    user's instead of being replaced by them."""
+    assert "regularisers" not in DEFAULT
+    schema = sc.yaml.safe_load(SCHEMA.read_text())
+    assert resolve({})["regularisers"] == {
+        name: dict(entry, task="maze")
+        for name, entry in schema["properties"]["regularisers"]["default"].items()
+    }
+
+
+def test_user_regularisers_replace_a_preset_s():
+    cfg = resolve({"preset": "paper", "regularisers": {"spatial": {"strengths": [0.01]}}})
+    assert list(cfg["regularisers"]) == ["spatial"]
+    assert cfg["chunk_size"] == 32 and cfg["generative"]["samples"] == 200  # the rest of the preset
 
 
 def test_preset_then_user_overrides(tmp_path):
@@ -177,6 +243,76 @@ def test_preset_with_user_overrides_and_a_bad_override():
         resolve({"preset": "paper", "metrics": {"n_nulls": 0}})
 
 
+# -- the workflow composes its config as ``compose`` does (Snakemake's configfile: statements) -------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "user",
+    [
+        REPO / "config" / "population.yaml",  # a preset as a --configfile
+        REPO / "config" / "replication.yaml",  # a file naming a preset
+        {"preset": "population"},  # ... and named by a user's config: the same jobs
+        {
+            "preset": "population",
+            "regularisers": {"spatial": {"strengths": [0.01, 0.02, 0.03]}},
+            "seeds": [0, 1],
+        },
+        {
+            "preset": "paper",
+            "regularisers": {
+                "seRNN": {"strengths": {"linspace": [0.01, 0.1, 5]}},
+                "L1": {"strengths": [0.001]},
+            },
+            "generative": {"enabled": False},
+        },
+    ],
+    ids=[
+        "population-file",
+        "replication-file",
+        "population-preset",
+        "population-own-regularisers",
+        "paper-own-regularisers",
+    ],
+)
+def test_the_workflow_composes_the_config_as_compose(user, tmp_path):
+    """Snakemake's dry run has the jobs of ``compose``'s config: the populations (a user's replace
+    the preset's), their chunks (strengths x seeds per job, chunk_size), the GNM switch."""
+    path = user if isinstance(user, Path) else tmp_path / "user.yaml"
+    if not isinstance(user, Path):
+        path.write_text(yaml.safe_dump(user))
+    cfg = resolve(sc.load_yaml(path))
+    jobs = dry_run_jobs(snakemake(tmp_path / "work", "-n", configfile=path).stdout)
+    train = {(j["wildcards"]["regulariser"], j["wildcards"]["chunk"]) for j in jobs if j["rule"] == "train"}
+    assert train == {(r, c) for r, pop in sc.populations(cfg).items() for c in pop["chunks"]}
+    assert any(j["rule"] == "fit_generative" for j in jobs) == cfg["generative"]["enabled"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        (
+            {"analysis": {"claims": {"groups": ["seRNN", "L2"]}}},
+            ["analysis.claims.groups", "['seRNN', 'L2']", "'L2'"],
+        ),
+        ({"analysis": {"accuracy_bins": [0.9, 0.99, 0.95]}}, ["analysis.accuracy_bins", "[0.9, 0.99, 0.95]"]),
+        ({"training": {"epochs": 0}}, ["training.epochs = 0"]),  # the schema, through Snakemake's validate()
+        ({"preset": "nosuch"}, ["preset = 'nosuch'", "paper, population"]),
+    ],
+    ids=["claims-groups", "accuracy-bins", "schema", "preset"],
+)
+def test_the_workflow_refuses_a_bad_config_before_any_job(bad, words, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(sc.merge(yaml.safe_load(TINY.read_text()), bad)))
+    proc = snakemake(tmp_path / "work", configfile=path, check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    for w in words:
+        assert w in text, (w, text[-3000:])
+    assert not (tmp_path / "work" / "results").exists()
+
+
 # -- every bound of the schema is one the code accepts -------------------------------------------
 
 
@@ -227,6 +363,15 @@ CONTEXT = {
 }
 
 
+def context_config(over: dict) -> dict:
+    """The workflow's config for one user config: ``CONTEXT`` with ``over`` on top (its
+    ``regularisers`` replacing the context's populations), composed over the default."""
+    user = sc.merge(CONTEXT, over)
+    if "regularisers" in over:
+        user["regularisers"] = over["regularisers"]
+    return sc.compose(DEFAULT, user, REPO / "config")
+
+
 def _nested(key: str, value) -> dict:
     out = value
     for part in reversed(key.split(".")):
@@ -244,6 +389,10 @@ def _linspace(spec: list) -> dict:
 
 def _window(window: dict) -> dict:
     return {**_one_pop({"strengths": [0.0, 0.1]}), "generative": {"strengths": {"seRNN": window}}}
+
+
+def _geomspace(spec: list) -> dict:
+    return _one_pop({"strengths": {"geomspace": spec}})
 
 
 #: key -> (the first pipeline step the key feeds, the config overrides that put it at ``value``:
@@ -276,12 +425,16 @@ CASES = {
     "training.learning_rate": ("train", None),
     "training.stack": ("train", None),
     "chunk_size": ("summary", None),  # groups networks into jobs; the steps themselves are per file
+    "keep_activity": ("summary", None),  # whether Snakemake removes the activity; the steps do not see it
     "regularisers.*.type": ("train", lambda v: _one_pop({"type": v})),
     "regularisers.*.task": ("train", lambda v: _one_pop({"task": v})),
     "regularisers.*.strengths[]": ("train", lambda v: _one_pop({"strengths": [v]})),
     "regularisers.*.strengths.linspace[0]": ("train", lambda v: _linspace([v, 0.1, 2])),
     "regularisers.*.strengths.linspace[1]": ("train", lambda v: _linspace([0.1, v, 2])),
     "regularisers.*.strengths.linspace[2]": ("train", lambda v: _linspace([0.1, 0.2, v])),
+    "regularisers.*.strengths.geomspace[0]": ("train", lambda v: _geomspace([v, 0.1, 2])),
+    "regularisers.*.strengths.geomspace[1]": ("train", lambda v: _geomspace([0.1, v, 2])),
+    "regularisers.*.strengths.geomspace[2]": ("train", lambda v: _geomspace([0.1, 0.2, v])),
     "binarise.method": ("binarise", None),
     "binarise.fraction": ("binarise", None),
     "binarise.symmetrise": ("binarise", None),
@@ -344,7 +497,7 @@ def bound_config(key: str, kind: str, value) -> dict:
     step, overrides = CASES[key]
     v = bound_value(kind, value)
     over = overrides(v) if overrides else _nested(key, v)
-    return sc._merge_top(sc._merge_top(DEFAULT, CONTEXT), over)
+    return context_config(over)
 
 
 def bound_id(b) -> str:
@@ -372,7 +525,7 @@ def test_config_at_each_schema_bound_is_accepted_or_named(bound):
     else:
         sc.check(cfg, REPO)
     if kind.startswith("exclusive") and "*" not in key and "[" not in key:
-        bad = sc._merge_top(sc._merge_top(DEFAULT, CONTEXT), _nested(key, value))
+        bad = context_config(_nested(key, value))
         with pytest.raises(sc.ConfigError) as info:
             sc.validate(bad, SCHEMA)
         assert key in str(info.value) and repr(value) in str(info.value)
@@ -381,7 +534,7 @@ def test_config_at_each_schema_bound_is_accepted_or_named(bound):
 @pytest.fixture(scope="module")
 def context_results(tmp_path_factory):
     """Every step of the small context run once (the outputs that later-starting cases reuse)."""
-    cfg = sc._merge_top(DEFAULT, CONTEXT)
+    cfg = context_config({})
     sc.validate(cfg, SCHEMA)
     work = tmp_path_factory.mktemp("context")
     run_steps(cfg, work, "dataset")

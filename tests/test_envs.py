@@ -25,8 +25,11 @@ def norm(name: str) -> str:
 
 
 def requirements() -> dict[str, str]:
+    """requirements.txt and the optional requirements-neurogym.txt: name -> version."""
     out = {}
-    for line in (REPO / "requirements.txt").read_text().splitlines():
+    lines = (REPO / "requirements.txt").read_text().splitlines()
+    lines += (REPO / "requirements-neurogym.txt").read_text().splitlines()
+    for line in lines:
         line = line.split("#")[0].strip()
         if line:
             name, version = line.split("==")
@@ -84,9 +87,24 @@ def test_env_pins_exactly_the_requirements(env):
     req = requirements()
     pins = env_pins(env)
     assert pins.pop("python") == f"{sys.version_info.major}.{sys.version_info.minor}"
+    if env.name == "neurogym.yaml":  # neurogym's own pins of numpy, scipy, matplotlib (see the env)
+        for name, spec in neurogym_pins().items():
+            assert name in pins and pins.pop(name).startswith(spec), (name, spec)
     for name, version in pins.items():
         assert name in req, f"{env.name}: {name} is not in requirements.txt"
         assert req[name] == version, f"{env.name}: {name}=={version}, requirements.txt has {req[name]}"
+
+
+def neurogym_pins() -> dict[str, str]:
+    """numpy, scipy, matplotlib: the version prefix neurogym's metadata declares ("2.1." for 2.1.*)."""
+    from importlib.metadata import requires
+
+    out = {}
+    for line in requires("neurogym"):
+        name, _, spec = line.partition("==")
+        if norm(name) in ("numpy", "scipy", "matplotlib") and "extra" not in spec:
+            out[norm(name)] = spec.strip().rstrip("*")
+    return out
 
 
 LOGGED = {"tensorflow": "tensorflow-cpu", "keras": "keras", "yaml": "pyyaml", "bct": "bctpy"}
@@ -136,10 +154,22 @@ def test_lint_has_no_findings():
     assert "Congratulations, your workflow is in a good condition!" in out, out
 
 
-def test_every_rule_has_threads_and_resources_in_the_workflow_profile():
-    """A rule missing from profiles/default would run with Snakemake's defaults on SLURM (and be
-    left out of the SLURM test's memory settings)."""
-    profile = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
-    rules = set(rule_envs()) - {"all"}
-    assert rules - set(profile["set-threads"]) == set()
-    assert rules - set(profile["set-resources"]) == set()
+def test_every_rule_sets_its_threads_and_resources():
+    """Threads, memory and runtime are the rules' own (not a profile's): a rule without them would
+    run with a profile's or Snakemake's defaults on SLURM. (Their values: test_workflow.)"""
+    missing, checked = {}, set()
+    for smk in RULES.glob("*.smk"):
+        for block in re.split(r"^rule ", smk.read_text(), flags=re.M)[1:]:
+            name = block.split(":", 1)[0].strip()
+            if name == "all":
+                continue
+            checked.add(name)
+            resources = re.search(r"^    resources:\n((?:        .*\n)+)", block, re.M)
+            keys = set(re.findall(r"^        (\w+)=", resources.group(1), re.M)) if resources else set()
+            lacking = {"mem_mb", "runtime"} - keys | (
+                {"threads"} - set(re.findall(r"^    (threads):", block, re.M))
+            )
+            if lacking:
+                missing[name] = sorted(lacking)
+    assert not missing
+    assert checked == set(rule_envs()) - {"all"} and len(checked) == 14

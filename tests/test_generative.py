@@ -371,3 +371,31 @@ def test_fit_marks_overflowing_simulations_as_worst():
         seed=0,
     )["deg-prod"]
     assert np.all(res["energy"] == 1.0) and np.all(np.isnan(res["ks"]))
+
+
+def test_fit_numbers_do_not_depend_on_threads():
+    target = gnm.edges_to_adjacency(gnm.simulate(GRID, 200, "clu-avg", -2.0, 0.4, seed=2), 100)
+    rules = ["sptl", "neighbors", "clu-min", "clu-prod", "deg-diff"]
+    one = gnm.fit(target, GRID, rules=rules, levels=2, samples=6, seed=4)
+    three = gnm.fit(target, GRID, rules=rules, levels=2, samples=6, seed=4, threads=3)
+    assert list(three) == rules
+    for rule in rules:
+        for key in one[rule]:
+            np.testing.assert_array_equal(one[rule][key], three[rule][key])
+    with pytest.raises(ValueError, match="threads >= 1"):
+        gnm.fit(target, GRID, rules=rules, levels=1, samples=2, seed=4, threads=0)
+
+
+@pytest.mark.parametrize("rule", ["sptl", "matching", "clu-max", "deg-avg"])
+def test_simulate_energy_is_energy_of_simulate(rule):
+    target = gnm.edges_to_adjacency(gnm.simulate(GRID, 250, "matching", -2.0, 0.4, seed=5), 100)
+    stats = gnm.target_statistics(target, GRID)
+    for s, (eta, gamma) in enumerate(PARAMS[:3]):
+        expected = gnm.energy(stats, gnm.simulate(GRID, 250, rule, eta, gamma, seed=s))
+        assert gnm.simulate_energy(stats, rule, eta, gamma, seed=s) == expected
+        u = np.random.default_rng(s).random(250)
+        assert gnm.simulate_energy(stats, rule, eta, gamma, uniforms=u) == expected
+    overflow = gnm.simulate_energy(stats, "deg-prod", 0.0, 50.0, seed=0, modelvar=("powerlaw", "exponential"))
+    assert overflow[0] == 1.0 and np.all(np.isnan(overflow[1:]))
+    with pytest.raises(ValueError, match="uniforms must be"):
+        gnm.simulate_energy(stats, rule, -1.0, 0.5, uniforms=np.zeros(3))

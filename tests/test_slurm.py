@@ -4,7 +4,8 @@ Starts a throw-away SLURM cluster (tests/slurm_cluster.py), runs the workflow wi
 test config through ``--profile profiles/slurm`` (snakemake-executor-plugin-slurm), checks
 that the jobs really went through SLURM, runs the same config locally with ``--cores 2``, and
 checks that every HDF5 dataset in the two results trees is bit-identical. Both runs use the
-workflow profile profiles/default (Snakemake applies it to every run).
+workflow profile profiles/default (Snakemake applies it to every run); threads and resources are
+the rules' own.
 
 In CI (``CI=true``) this test never skips: if SLURM cannot be started it fails. Elsewhere it
 skips when not root or when the SLURM/MUNGE binaries are missing
@@ -21,7 +22,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import assert_results_identical  # noqa: E402
@@ -34,9 +34,20 @@ SNAKEFILE = REPO / "Snakefile"
 TINY = REPO / "tests" / "configs" / "tiny.yaml"
 IN_CI = os.environ.get("CI") == "true"
 
-# Rules in the profiles; every job of them gets the small test memory below.
-# every rule with resources in the workflow profile (a test in test_envs checks they are all there)
-RULES = tuple(yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())["set-resources"])
+# Every rule but `all` (each sets its own resources; a test in test_envs checks they all do); every
+# job of them gets the small test memory below.
+RULES = tuple(
+    sorted(
+        {
+            r
+            for f in (REPO / "workflow" / "rules").glob("*.smk")
+            for r in re.findall(r"^rule (\w+):", f.read_text(), re.M)
+        }
+        - {"all"}
+    )
+)
+# The local rules: run by Snakemake itself, never submitted to SLURM.
+SUMMARY_RULES = ("aggregate", "claims", "comparison", "plot_figures", "plot_examples", "plot_generative")
 SNAKEMAKE_TIMEOUT = 1200  # seconds per workflow run
 SUBMIT_RE = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: ([^)]*)\)")
 ARRAY_RE = re.compile(r"Submitted array job with Snakemake IDs .* and SLURM job ID (\d+)")
@@ -118,7 +129,7 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
     mem_mb = max(256, min(1000, slurm.real_memory // 4))  # small: fits any CI node
     common = [
         # applied automatically anyway (Snakemake's default workflow profile); explicit here.
-        # Both runs take their thread counts from it: results depend on them to float rounding.
+        # Both runs take their thread counts from the rules: results depend on them to float rounding.
         "--workflow-profile",
         str(REPO / "profiles" / "default"),
         "--latency-wait",
@@ -187,8 +198,11 @@ def test_slurm_run_matches_local_run(slurm: SlurmCluster, tmp_path: Path):
         "no 'postprocess' group job was submitted"
     )
     assert len(reported) < len(re.findall(r"^Finished jobid: ", out, re.M)), (
-        "expected fewer SLURM jobs than Snakemake jobs (grouping, local rule `all`)"
+        "expected fewer SLURM jobs than Snakemake jobs (grouping, local rules)"
     )
+    submitted_logs = [log for _, log in SUBMIT_RE.findall(out)]
+    local = [r for r in SUMMARY_RULES if any(f"/rule_{r}/" in log for log in submitted_logs)]
+    assert not local, f"local rules submitted to SLURM: {local}"
 
     # 2. locally
     local_dir = tmp_path / "local"

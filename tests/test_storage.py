@@ -447,3 +447,40 @@ def test_atomic_write_of_other_files_cleans_stale_temporaries(tmp_path):
     storage.atomic_write(target, lambda tmp: tmp.write_text("a,b\n"))
     assert target.read_text() == "a,b\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.99999.tmp.csv", "metrics.csv"]
+
+
+# -- task datasets (a task through the task interface) -----------------------------------------------
+
+
+def _trials(n, t, i, o, rng):
+    from sernn.task import Trials
+
+    mask = (rng.random((n, t)) < 0.8).astype(np.float32)
+    return Trials(
+        rng.normal(size=(n, t, i)).astype(np.float32),
+        np.eye(o, dtype=np.float32)[rng.integers(0, o, (n, t))],
+        mask,
+        mask > 0,
+        {"answer": rng.integers(0, o, n).astype(float), "coh": rng.random(n)},
+    )
+
+
+def test_task_dataset_reads_back_and_bad_layouts_are_named(tmp_path):
+    rng = np.random.default_rng(0)
+    splits = {s: _trials(n, 7, 3, 5, rng) for s, n in (("train", 20), ("test", 6), ("validation", 6))}
+    storage.write_task_dataset(tmp_path / "t.h5", splits, {"task": "{}", "seed": 1}, {})
+    back = storage.read_task_dataset(tmp_path / "t.h5")
+    for s, t in splits.items():
+        for k in ("inputs", "targets", "mask", "decision"):
+            assert back[s][k].tobytes() == getattr(t, k).tobytes() and back[s][k].dtype == getattr(t, k).dtype
+        assert back[s]["conditions"]["coh"].tobytes() == t.conditions["coh"].tobytes()
+    bad = dict(splits, test=_trials(6, 8, 3, 5, rng))  # another trial length in one split
+    storage.write_task_dataset(tmp_path / "bad.h5", bad, {}, {})
+    with pytest.raises(storage.FormatError, match=r"bad.h5.*/test"):
+        storage.read_task_dataset(tmp_path / "bad.h5")
+    short = dict(splits)
+    t = splits["train"]
+    short["train"] = type(t)(t.inputs, t.targets, t.mask, t.decision, {"answer": np.zeros(3)})
+    storage.write_task_dataset(tmp_path / "short.h5", short, {}, {})
+    with pytest.raises(storage.FormatError, match="conditions/answer"):
+        storage.read_task_dataset(tmp_path / "short.h5")

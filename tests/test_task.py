@@ -91,3 +91,34 @@ def test_choice_pair_codes_are_canonical():
     # problems 1 and 3 both offer r,d; 0 and 4 both u,l; 6 and 7 both l,r
     assert codes[1] == codes[3] and codes[0] == codes[4] and codes[6] == codes[7]
     assert len(set(codes)) == 5
+
+
+# -- the task interface ----------------------------------------------------------------------------
+
+SIZES = {"train": 64, "test": 32, "validation": 32}
+
+
+@pytest.mark.parametrize("name, key", [("maze", "labels"), ("random", "shuffled_labels")])
+def test_maze_and_random_task_through_the_interface_are_todays_data_bit_for_bit(name, key):
+    dataset = {"goal_steps": 3, "delay_steps": 2, "choice_steps": 4}
+    t = task.make_task(name, dataset)
+    assert (t.n_inputs, t.n_outputs, t.n_steps, t.last_step_only) == (8, 4, 9, True)
+    ours = t.generate(SIZES, seed=11)
+    today = task.generate(SIZES, 3, 2, 4, seed=11)
+    assert list(ours) == list(today)
+    for split, trials in ours.items():
+        n = SIZES[split]
+        assert trials.inputs.tobytes() == today[split]["inputs"].tobytes()
+        assert trials.targets.shape == (n, 9, 4) and trials.mask.shape == (n, 9)
+        assert trials.targets[:, -1].tobytes() == today[split][key].tobytes()
+        assert not trials.targets[:, :-1].any()
+        assert trials.mask[:, -1].all() and not trials.mask[:, :-1].any()
+        np.testing.assert_array_equal(trials.decision, trials.mask.astype(bool))
+        maze = today[split]["maze_id"]
+        np.testing.assert_array_equal(trials.conditions["maze_id"], maze)
+        for p in range(8):  # the hand-written problems
+            rows = maze == p
+            assert np.all(trials.conditions["goal"][rows] == sorted(GOAL_INPUT).index(HAND[p][0]))
+            assert np.all(trials.conditions["correct_choice"][rows] == DIR[HAND[p][2]])
+    with pytest.raises(ValueError, match="unknown task 'neuro'"):
+        task.make_task("neuro", dataset)

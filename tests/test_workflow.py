@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -19,6 +20,7 @@ from conftest import (
     REPO,
     TINY,
     assert_results_identical,
+    dry_run_jobs,
     job_counts,
     result_file,
     snakemake,
@@ -379,6 +381,80 @@ def test_paper_preset_dry_run_job_counts(tmp_path):
         "plot_generative",
     ):
         assert counts[rule] == 1, (rule, counts)
+
+
+#: The per-network rules (one job per chunk of networks) and the local (summary) rules.
+CHUNK_RULES = (
+    "train",
+    "binarise",
+    "compute_metrics",
+    "record_activity",
+    "compute_function",
+    "fit_generative",
+)
+SUMMARY_RULES = ("aggregate", "claims", "comparison", "plot_figures", "plot_examples", "plot_generative")
+
+
+def test_resources_are_the_rules_own_with_an_empty_workflow_profile_under_slurm(tmp_path):
+    """A site's own (here: empty) workflow profile with the SLURM profile: every job of the paper
+    preset still asks for the memory and runtime its rule computes from its chunk's networks, not
+    the SLURM profile's default-resources (1000 MB, 30 minutes): a 32-network fit_generative chunk
+    gets 10 + 32 minutes."""
+    empty = tmp_path / "site-profile"
+    empty.mkdir()
+    (empty / "config.yaml").write_text("{}\n")
+    slurm = ["--profile", str(REPO / "profiles" / "slurm"), "--workflow-profile", str(empty)]
+    proc = snakemake(tmp_path / "work", "-n", *slurm, configfile=REPO / "config" / "paper.yaml")
+    jobs = dry_run_jobs(proc.stdout)
+    assert {j["rule"] for j in jobs} >= {*CHUNK_RULES, *SUMMARY_RULES, "generate_dataset"}
+    for job in jobs:
+        if job["rule"] != "all":
+            assert {"mem_mb", "runtime"} <= set(job["resources"]), job
+    per_network = {  # (mem_mb, runtime) of a chunk of n networks, first attempt
+        "train": lambda n: (4000 + 4 * n, 10 + n // 2),
+        "binarise": lambda n: (1000, 5 + n // 10),
+        "compute_metrics": lambda n: (2000, 10 + n // 4),
+        "record_activity": lambda n: (4000, 10 + n // 4),
+        "compute_function": lambda n: (2000, 10 + n // 2),
+        "fit_generative": lambda n: (1000, 10 + n),
+    }
+    sizes = set()
+    for job in (j for j in jobs if j["rule"] in per_network):
+        n = int(job["wildcards"]["chunk"].split("-n")[1])
+        sizes.add(n)
+        got = (int(job["resources"]["mem_mb"]), int(job["resources"]["runtime"]))
+        assert got == per_network[job["rule"]](n), job
+    assert {32, 5, 9} <= sizes  # 1001 strengths: 31 chunks of 32 and one of 9; 101: 3 x 32 + 5
+    fit32 = [j for j in jobs if j["rule"] == "fit_generative" and j["wildcards"]["chunk"].endswith("-n32")]
+    assert len(fit32) == 71 and all(j["resources"]["runtime"] == "42" for j in fit32)
+
+
+def test_the_workflow_profile_holds_no_rule_resources():
+    """Rules set their own threads and resources; the workflow profile is for site overrides only."""
+    profile = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
+    assert not {"set-threads", "set-resources", "default-resources"} & set(profile), profile
+
+
+def test_summary_rules_run_locally_under_the_slurm_profile(tiny_run, tmp_path):
+    """The summary rules are local rules: under the SLURM profile they run in Snakemake's own
+    process, never submitted (on a machine without SLURM a submission fails: no sbatch/sacct)."""
+    work = tmp_path / "work"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    proc = snakemake(
+        work,
+        "--profile",
+        str(REPO / "profiles" / "slurm"),
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        "--forcerun",
+        "aggregate",
+        "plot_examples",
+    )
+    out = proc.stdout + proc.stderr
+    for rule in SUMMARY_RULES:
+        assert f"localrule {rule}:" in out and f"(Rule: {rule})" in out, rule
+    assert "submitted" not in out.lower(), out[-3000:]
+    assert not re.search(r"^rule \w+:", out, re.M), "a job ran as a cluster job"
 
 
 def test_html_report_has_every_figure_and_caption(tiny_run):

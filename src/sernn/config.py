@@ -1,6 +1,15 @@
 """The workflow's config: composition (default <- preset <- user), validation against the JSON
 schema with defaults, checks the schema cannot express, and the strength grid.
 
+The workflow composes its config with Snakemake's own means (see ``workflow/rules/common.smk``):
+``configfile:`` of config.yaml, then, when the config names a ``preset``, ``configfile:`` of
+``config/<preset>.yaml`` (Snakemake applies the command line's ``--configfile``/``--config`` again
+on top of every ``configfile:``), then ``snakemake.utils.validate`` against the schema, which fills
+its defaults. Mappings merge key by key, as Snakemake merges them; the one exception is
+``regularisers``: config.yaml does not set it (its default is the schema's), so the command line's
+``regularisers`` are exactly the user's, and they replace a preset's whole mapping. ``compose``
+computes the same config outside Snakemake (tests, benchmarks).
+
 Errors are ``ConfigError`` with one message naming the key, the bad value and where it came from.
 """
 
@@ -14,8 +23,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-#: Keys replaced as a whole (not merged key by key) when a preset or user config gives them.
-REPLACED_KEYS = ("regularisers", "seeds")
+#: The key a user's config replaces as a whole (a preset's populations are not merged into the user's).
+REPLACED = "regularisers"
 
 
 class ConfigError(ValueError):
@@ -34,8 +43,8 @@ def load_yaml(path: str | Path) -> dict:
 
 
 def merge(base: dict, override: dict) -> dict:
-    """Deep merge: mappings merged key by key, anything else (and ``REPLACED_KEYS`` at the top)
-    replaced. Returns a new dict."""
+    """Deep merge as Snakemake merges config files (``snakemake.utils.update_config``): mappings
+    merged key by key, anything else replaced. Returns a new dict."""
     out = copy.deepcopy(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
@@ -45,28 +54,36 @@ def merge(base: dict, override: dict) -> dict:
     return out
 
 
-def _merge_top(base: dict, override: dict) -> dict:
-    """``merge``, except that ``REPLACED_KEYS`` given by ``override`` replace the base's whole."""
-    out = merge(base, {k: v for k, v in override.items() if k not in REPLACED_KEYS})
-    out.update({k: copy.deepcopy(override[k]) for k in REPLACED_KEYS if k in override})
-    return out
+def preset_file(name: str, presets_dir: str | Path) -> Path:
+    """The file of the preset ``name``: ``<presets_dir>/<name>.yaml``. Raises ``ConfigError``
+    naming the key ``preset`` and the known presets when there is none."""
+    path = Path(presets_dir) / f"{name}.yaml"
+    if not isinstance(name, str) or not path.is_file():
+        known = sorted(p.stem for p in Path(presets_dir).glob("*.yaml"))
+        raise ConfigError(
+            f"config key preset = {name!r}: no preset file {str(path)!r} "
+            f"(known presets: {', '.join(known) or 'none'})"
+        )
+    return path
 
 
 def compose(default: dict, overrides: dict, presets_dir: str | Path) -> dict:
-    """The config a run uses: ``default`` (config.yaml), then the preset named by ``preset`` (a file
-    ``<presets_dir>/<name>.yaml``) if any, then the user's ``overrides`` (--configfile / --config)."""
-    name = overrides.get("preset", default.get("preset"))
-    out = copy.deepcopy(default)
+    """The config the workflow composes (before the schema's defaults): ``default`` (config.yaml),
+    then the preset named by ``preset`` (``<presets_dir>/<name>.yaml``) if any, then the user's
+    ``overrides`` (--configfile / --config), each merged as Snakemake merges (``merge``); the user's
+    ``regularisers`` replace the preset's whole."""
+    if REPLACED in default:
+        raise ConfigError(
+            f"config key {REPLACED}: the default config must leave it to the schema (else a user's "
+            "populations would be merged into the default ones)"
+        )
+    out = merge(default, overrides)
+    name = out.get("preset")
     if name:
-        path = Path(presets_dir) / f"{name}.yaml"
-        if not path.is_file():
-            known = sorted(p.stem for p in Path(presets_dir).glob("*.yaml"))
-            raise ConfigError(
-                f"config key preset = {name!r}: no preset file {str(path)!r} "
-                f"(known presets: {', '.join(known) or 'none'})"
-            )
-        out = _merge_top(out, load_yaml(path))
-    return _merge_top(out, overrides)
+        out = merge(merge(out, load_yaml(preset_file(name, presets_dir))), overrides)
+        if REPLACED in overrides:
+            out[REPLACED] = copy.deepcopy(overrides[REPLACED])
+    return out
 
 
 def _key(path) -> str:
@@ -109,13 +126,18 @@ def validate(config: dict, schema_path: str | Path, source: str = "config") -> d
 
 
 def expand_strengths(spec: Any, key: str) -> list[float]:
-    """A list of strengths, or ``{"linspace": [start, stop, num]}``. Values rounded to 10 significant
-    digits (the precision of the path labels). Raises ``ConfigError`` on negative or duplicate values."""
+    """A list of strengths, ``{"linspace": [start, stop, num]}`` (evenly spaced) or
+    ``{"geomspace": [start, stop, num]}`` (evenly spaced in log, start and stop > 0). Values rounded to
+    10 significant digits (the precision of the path labels). Raises ``ConfigError`` on negative or
+    duplicate values."""
     if isinstance(spec, dict):
-        start, stop, num = spec["linspace"]
+        (kind, (start, stop, num)), *_ = spec.items()
         if int(num) != num or num < 1:
-            raise ConfigError(f"config key {key}.linspace: num must be a positive integer, got {num!r}")
-        values = np.linspace(float(start), float(stop), int(num)).tolist()
+            raise ConfigError(f"config key {key}.{kind}: num must be a positive integer, got {num!r}")
+        if kind == "geomspace" and not (float(start) > 0 and float(stop) > 0):
+            raise ConfigError(f"config key {key}.geomspace: start and stop must be > 0, got {[start, stop]}")
+        space = {"linspace": np.linspace, "geomspace": np.geomspace}[kind]
+        values = space(float(start), float(stop), int(num)).tolist()
     else:
         values = list(spec)
     out = [float(strength_label(float(v))) for v in values]
@@ -164,9 +186,9 @@ def populations(config: dict) -> dict[str, dict]:
 def check(config: dict, base_dir: str | Path = ".") -> None:
     """Checks beyond the schema: the unit grid matches n_units, a coordinates file exists and has the
     right shape, regulariser types are known, strengths are valid, the binarisation keeps at least
-    one edge, the GNM rules and bounds are valid. Raises ``ConfigError``."""
+    one edge, the accuracy bins increase, the claims compare two of the populations, the GNM rules
+    and bounds are valid. Raises ``ConfigError``."""
     from .embedding import load_coordinates
-    from .regularisers import REGULARISERS
 
     model = config["model"]
     n = model["n_units"]
@@ -184,14 +206,8 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
             raise ConfigError(
                 f"config key model.grid = {grid!r}: holds {int(np.prod(grid))} units, but model.n_units = {n}"
             )
-    for name, entry in config["regularisers"].items():
-        kind = entry.get("type", name)
-        if kind not in REGULARISERS:
-            raise ConfigError(
-                f"config key regularisers.{name}: unknown regulariser {kind!r} "
-                f"(expected one of {', '.join(REGULARISERS)}; set `type:` to use "
-                f"another name)"
-            )
+    check_regulariser_types(config, base_dir)
+    check_tasks(config)
     pops = populations(config)
     if not any(p["strengths"] for p in pops.values()):
         raise ConfigError("config key regularisers: no strengths given, nothing to train")
@@ -223,6 +239,7 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
     seeds = config["seeds"]
     if len(set(seeds)) != len(seeds):
         raise ConfigError(f"config key seeds = {seeds!r}: seeds repeat")
+    _check_analysis(config["analysis"], list(config["regularisers"]))
     _check_generative(config.get("generative") or {}, config["training"]["epochs"])
     if (config.get("generative") or {}).get("enabled"):
         _check_density(config, n)
@@ -274,16 +291,11 @@ def select_strengths(labels: list[str], window: dict, key: str) -> list[str]:
 def fitted_labels(config: dict, pops: dict | None = None) -> dict[str, list[str]]:
     """Population name -> the strength labels whose networks GNMs are fitted to
     (``generative.strengths``; every label of a population not named there, none of one given
-    ``false``). Raises
-    ``ConfigError`` for a name that is no regularisers entry or a window that selects nothing."""
+    ``false``). Windows of populations the run does not have are ignored (a preset's windows must
+    not break a config that replaces the preset's populations). Raises ``ConfigError`` for a
+    window that selects nothing."""
     pops = populations(config) if pops is None else pops
     windows = (config.get("generative") or {}).get("strengths") or {}
-    unknown = [name for name in windows if name not in pops]
-    if unknown:
-        raise ConfigError(
-            f"config key generative.strengths.{unknown[0]}: no regularisers entry {unknown[0]!r} "
-            f"(entries: {', '.join(pops)})"
-        )
     out = {}
     for name, p in pops.items():
         window = windows.get(name, {})
@@ -292,6 +304,70 @@ def fitted_labels(config: dict, pops: dict | None = None) -> dict[str, list[str]
         else:
             out[name] = select_strengths(p["labels"], window, f"generative.strengths.{name}")
     return out
+
+
+def check_regulariser_types(config: dict, base_dir: str | Path = ".") -> None:
+    """Each population's ``type`` (default its name) is a built-in regulariser or a user function
+    (``file.py:function`` relative to ``base_dir``, or ``module:function``) that loads, takes
+    (w, distance, strength) and gives a finite value and gradient on a random W of ``model.n_units``
+    units (``sernn.regularisers.check_user``), at the population's largest strength."""
+    from . import regularisers
+
+    for name, entry in config["regularisers"].items():
+        kind = entry.get("type", name)
+        if regularisers.is_user(kind):
+            strengths = expand_strengths(entry["strengths"], f"regularisers.{name}.strengths")
+            try:
+                regularisers.check_user(
+                    kind, config["model"]["n_units"], max(strengths, default=1.0), base_dir
+                )
+            except ValueError as exc:
+                raise ConfigError(f"config key regularisers.{name}.type = {kind!r}: {exc}") from exc
+        elif kind not in regularisers.REGULARISERS:
+            raise ConfigError(
+                f"config key regularisers.{name}: unknown regulariser {kind!r} "
+                f"(expected one of {', '.join(regularisers.REGULARISERS)}, or a function of your own as "
+                f"'path/file.py:function' or 'module:function'; set `type:` to use another name)"
+            )
+
+
+def check_tasks(config: dict) -> None:
+    """A NeuroGym task (``task: {neurogym: <env id>, ...}``) can be made with its keywords and gives
+    per-step trials with a discrete target (``sernn.neurogym_task.check``)."""
+    for name, entry in config["regularisers"].items():
+        task = entry.get("task", "maze")
+        if isinstance(task, dict):
+            from . import neurogym_task
+
+            try:
+                neurogym_task.check(task)
+            except ValueError as exc:
+                raise ConfigError(f"config key regularisers.{name}.task = {task!r}: {exc}") from exc
+
+
+def _check_analysis(analysis: dict, names: list[str]) -> None:
+    """The ``analysis`` section: accuracy bin edges strictly increasing; the claims' two groups
+    distinct populations of the config (checked when it has two or more: with one there is nothing
+    to compare and the claims table says "not tested")."""
+    bins = analysis["accuracy_bins"]
+    for lo, hi in zip(bins[:-1], bins[1:]):
+        if not lo < hi:
+            raise ConfigError(
+                f"config key analysis.accuracy_bins = {bins!r}: bin edges must increase strictly "
+                f"({lo!r} is followed by {hi!r})"
+            )
+    groups = analysis["claims"]["groups"]
+    if len(names) < 2:
+        return
+    unknown = [g for g in groups if g not in names]
+    if unknown:
+        raise ConfigError(
+            f"config key analysis.claims.groups = {groups!r}: {', '.join(map(repr, unknown))} "
+            f"{'is not a population' if len(unknown) == 1 else 'are not populations'} of this config "
+            f"(regularisers: {', '.join(names)})"
+        )
+    if groups[0] == groups[1]:
+        raise ConfigError(f"config key analysis.claims.groups = {groups!r}: the two groups must differ")
 
 
 def _check_generative(gen: dict, epochs: int) -> None:

@@ -71,11 +71,35 @@ def job_process() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def job(log: str | Path | None) -> Iterator[None]:
-    """What every rule's script runs its work in: output to the rule's ``log`` (``logged``) and the
-    garbage-collector policy of a process that ends with its job (``job_process``)."""
-    with job_process(), logged(log):
+def job(
+    log: str | Path | None, inputs: Iterable[str | Path] = (), outputs: Iterable[str | Path] = ()
+) -> Iterator[None]:
+    """What every rule's script runs its work in: output to the rule's ``log`` (``logged``), the
+    garbage-collector policy of a process that ends with its job (``job_process``) and the records
+    of its chunk directories (``recorded``). inputs, outputs: the rule's (Snakemake's
+    ``snakemake.input``, ``snakemake.output``)."""
+    with job_process(), logged(log), recorded(inputs, outputs):
         yield
+
+
+@contextlib.contextmanager
+def recorded(inputs: Iterable[str | Path] = (), outputs: Iterable[str | Path] = ()) -> Iterator[None]:
+    """The chunk records of a job (``sernn.manifest``): first every input that is a chunk directory
+    is checked against its record, and a file lost or altered since its job wrote it stops this one
+    with a ``storage.FormatError`` naming the file; last, when the work succeeded, every output
+    that is a directory gets its record."""
+    from . import manifest
+
+    for directory in (Path(p) for p in inputs):
+        if directory.is_dir():
+            try:
+                manifest.verify(directory)
+            except manifest.RecordMismatch as exc:
+                raise storage.FormatError(f"{exc}; run the same command again to remake it") from None
+    yield
+    for directory in (Path(p) for p in outputs):
+        if directory.is_dir():
+            manifest.write_record(directory)
 
 
 def say(message: str) -> None:

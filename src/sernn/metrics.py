@@ -21,7 +21,9 @@ What each value is (definitions in :mod:`sernn.graphs`, :mod:`sernn.nulls`,
   ``modularity_weighted`` (Q of the weighted graph (|W| + |W|^T)/2, diagonal dropped,
   ``sernn.modularity.weighted_modularity``: the authors' ``modularity_und(abs(W))`` made undirected);
 - ``clustering_ratio`` C / C_null: the authors' small-worldness (their ``charpath`` of the adjacency
-  is its density, the same for the network and its density-matched nulls, so their sigma is C/C_null).
+  is its density, the same for the network and its density-matched nulls, so their sigma is C/C_null);
+- ``weight_entropy`` (of |W|), ``topological_entropy`` (of A), ``spectral_radius`` and
+  ``spectral_spread`` (of W's eigenvalues): :mod:`sernn.spectrum`.
 
 Seeds: ``seed`` is split with ``numpy.random.SeedSequence(seed).spawn(3)`` into independent
 streams for the nulls, the Louvain runs and the small-world propensity reference graphs, so the
@@ -44,6 +46,7 @@ from .graphs import (
 )
 from .modularity import louvain_consensus, louvain_modularity, spectral_modularity, weighted_modularity
 from .nulls import small_world_propensity, small_worldness
+from .spectrum import SPECTRUM_COLUMNS, spectrum_measures
 
 __all__ = ["METRIC_COLUMNS", "LOUVAIN_COLUMNS", "SWP_COLUMNS", "network_metrics", "empty_metrics"]
 
@@ -71,7 +74,7 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "n_edges",
     "modularity_weighted",
     "clustering_ratio",
-)
+) + SPECTRUM_COLUMNS
 
 #: Added when ``louvain_runs > 0``: best Q over the seeded runs and its module count, and the Q of
 #: the consensus partition (Lancichinetti & Fortunato 2012, tau = 0.5) with a convergence flag.
@@ -156,6 +159,7 @@ def network_metrics(
         "clustering_ratio": (
             sw["clustering"] / sw["clustering_null_mean"] if sw["clustering_null_mean"] > 0 else float("nan")
         ),
+        **spectrum_measures(W, A),
     }
     if louvain_runs > 0:
         best_ss, cons_ss = louvain_ss.spawn(2)

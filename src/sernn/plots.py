@@ -28,6 +28,10 @@ STRUCTURE_PANELS = {
     "matching_index": "mean matching index",
     "clustering_z": "clustering z vs nulls",
     "path_length_z": "path length z vs nulls",
+    "weight_entropy": "weight entropy H (nats)",
+    "topological_entropy": "topological entropy ln lambda_max(A)",
+    "spectral_radius": "spectral radius of W",
+    "spectral_spread": "spectral spread of W",
 }
 
 #: Functional measures plotted against strength. Goal decoding (goal period) and choice decoding

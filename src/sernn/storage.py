@@ -1,59 +1,9 @@
 """The on-disk format: every intermediate is a self-describing HDF5 file.
 
-This module is the only one that opens files. Writes are atomic: the file is written under a
-temporary name in the same directory and renamed into place, so a killed job never leaves a file
-that looks complete (and the next write of that file removes the temporary a killed one left).
-Every reader checks what it reads (the file opens as HDF5, the groups, datasets and attributes
-below exist, shapes agree: the same unit count N and snapshot count everywhere) and raises one
-error type, ``FormatError`` (a ``ValueError``), naming the file and what is wrong. The checks look
-at metadata and at the arrays read anyway, so they add no reading. Every file carries provenance
-attributes at its root:
-
-- ``sernn_version``: the project's version;
-- ``versions``: JSON of the versions of Python, numpy, h5py (and tensorflow when imported);
-- ``config``: JSON of the config values that produced the file;
-- ``step``: the workflow step that wrote it;
-- ``created`` / ``hostname``: when and where (metadata: not reproducible by nature).
-
-Layouts (``N`` units, ``E`` epochs, ``T`` time steps; ``{chunk}`` is the directory of the job that
-wrote a file, one per chunk of networks, ``c<index>-n<networks>``; one file per strength in it):
-
-dataset.h5
-    /{train,test,validation}/inputs (n, T, 8) float32, labels (n, 4) float32,
-    shuffled_labels (n, 4) float32 (the random-task labels), maze_id (n,) int8
-networks/{regulariser}/{chunk}/{strength}.h5
-    /coordinates (N, 3), /distance (N, N); root attrs regulariser, regulariser_type, task, strength
-    /seed<k>/ (attrs regulariser, strength, seed, diverged, epoch_seconds)
-        recurrent (E+1, N, N) float32; input_kernel (8, N); recurrent_bias (N,);
-        output_kernel (N, 4); output_bias (4,)
-        history/{loss, accuracy, val_loss, val_accuracy, regularisation} (E,)
-        evaluation/{test_loss, test_accuracy, validation_loss, validation_accuracy} (E+1,)
-        snapshots/{input_kernel (E+1, 8, N), recurrent_bias (E+1, N), output_kernel (E+1, N, 4),
-                   output_bias (E+1, 4)}: the other parameters at every snapshot
-activity/{regulariser}/{chunk}/{strength}.h5
-    /coordinates (N, 3); /probe/{trial_index, maze_id, goal, choice_options, correct_choice} (n_probe,)
-    /seed<k>/activity (n_epochs, n_probe, T, N) float32, epochs (n_epochs,),
-             probabilities (n_epochs, n_probe, 4)
-function/{regulariser}/{chunk}/{strength}.h5
-    /table/<column> one row per seed x analysed epoch; /windows/<column> one row per seed x epoch x window
-binarised/{regulariser}/{chunk}/{strength}.h5
-    /seed<k>/adjacency (E+1, N, N) uint8; root attrs method, fraction, symmetrise, drop_diagonal
-metrics/{regulariser}/{chunk}/{strength}.h5
-    /table/<column> (rows,) one dataset per column, one row per seed x epoch
-generative/{regulariser}/{chunk}/{strength}.h5
-    root attrs regulariser, strength and the search settings (rules, levels, samples, pow, eta_bounds,
-    gamma_bounds, modelvar, epsilon, target, density, fit_failing, seed_base, epochs, robust_top_k,
-    robust_repeats)
-    /seed<k>/ (attrs seed) one per seed, empty when none of its epochs was fitted
-        epoch<e>/ (attrs epoch, seed: the search's seed, edges: m of the target) one per fitted epoch
-            <rule>/ (attrs best_index, best_eta, best_gamma, best_energy) one per rule (name as in
-                sernn.generative.RULES): eta, gamma, energy (S,), ks (S, 4) (attr columns: degree,
-                clustering, betweenness, edge_length), level (S,) for S = levels x samples samples
-                robust/ (attrs robust_energy) when the root has robust_top_k: index, eta, gamma (k,)
-                    the re-simulated points (k = min(robust_top_k, S)), seeds (k, R) uint64 (one
-                    per repeat), energy (k, R), ks (k, R, 4) for R = robust_repeats
-    /table/<column> one row per seed x epoch in ``epochs`` (fitted or not): regulariser, strength,
-        seed, epoch and the summary columns of ``sernn.generative.summary_columns``
+This module is the only one that opens files. Writes are atomic (a temporary name in the same
+directory, renamed into place); every reader checks what it reads and raises ``FormatError``
+naming the file and what is wrong. The layouts, the provenance attributes every file carries and
+these guarantees are described in one place, docs/format.md.
 """
 
 from __future__ import annotations
@@ -359,6 +309,52 @@ def read_dataset(path) -> dict[str, dict[str, np.ndarray]]:
         return out
 
 
+def write_task_dataset(path, splits: dict, attrs: dict, config: dict) -> None:
+    """splits: split -> ``sernn.task.Trials`` (a task given through the task interface)."""
+    with atomic_h5(path, config, "generate_task") as f:
+        for k, v in attrs.items():
+            f.attrs[k] = v
+        for split, t in splits.items():
+            g = f.create_group(split)
+            write_arrays(
+                g,
+                {
+                    "inputs": t.inputs,
+                    "targets": t.targets,
+                    "mask": t.mask,
+                    "decision": t.decision.astype(np.uint8),
+                    "conditions": dict(t.conditions),
+                },
+            )
+
+
+def read_task_dataset(path) -> dict[str, dict[str, Any]]:
+    """split -> {"inputs" (n, T, I), "targets" (n, T, O), "mask" (n, T) float32, "decision" (n, T)
+    bool, "conditions": {name: (n,)}} for the splits train, test, validation (T, I, O the same in
+    all). Raises ``FormatError``."""
+    with _open(path, "task dataset") as (f, check):
+        out = {}
+        for split in DATASET_SPLITS:
+            arrays = read_arrays(check.group(f, split))
+            check.dims.pop("n", None)
+            check.shapes(
+                arrays,
+                {
+                    "inputs": ("n", "T", "I"),
+                    "targets": ("n", "T", "O"),
+                    "mask": ("n", "T"),
+                    "decision": ("n", "T"),
+                },
+                f"/{split}",
+            )
+            for name, values in check.group(arrays, "conditions", f"/{split}").items():
+                if values.shape != (arrays["inputs"].shape[0],):
+                    check.fail(f"/{split}/conditions/{name} has shape {values.shape}, not (n,)")
+            arrays["decision"] = arrays["decision"].astype(bool)
+            out[split] = arrays
+        return out
+
+
 # -- networks -----------------------------------------------------------------------------------
 
 
@@ -583,7 +579,13 @@ def read_activity(path) -> dict[str, Any]:
             "probe": read_arrays(check.group(f, "probe")),
             "seeds": {},
         }
-        check.shapes(out["probe"], {k: ("trials",) for k in PROBE_KEYS}, "/probe")
+        if "maze_id" in out["probe"]:
+            check.shapes(out["probe"], {k: ("trials",) for k in PROBE_KEYS}, "/probe")
+        else:  # a task through the task interface: its mask, decision steps and conditions
+            check.shapes(
+                out["probe"],
+                {"trial_index": ("trials",), "mask": ("trials", "T"), "decision": ("trials", "T")},
+            )
         for seed, g in check.seeds(f):
             check.dims.pop("epochs", None)
             d = out["seeds"][seed] = read_arrays(g)
@@ -592,7 +594,7 @@ def read_activity(path) -> dict[str, Any]:
                 {
                     "activity": ("epochs", "trials", "T", "N"),
                     "epochs": ("epochs",),
-                    "probabilities": ("epochs", "trials", 4),
+                    "probabilities": ("epochs", "trials", "O"),
                 },
                 g.name,
             )

@@ -4,11 +4,17 @@ Eight problems. Each shows a goal location (one-hot in inputs 0-3) for ``goal_st
 then ``delay_steps`` of zeros, then two of the four directions l, u, r, d (two-hot in inputs 4-7) for
 ``choice_steps``. The answer is one direction (one-hot over l, u, r, d).
 
+The task interface (``Task``, ``Trials``) is what training and the analyses see of any task: a
+seeded generator of inputs (n, T, I), targets (n, T, O), a loss mask (n, T), the decision steps and
+a per-trial table of conditions; ``MazeTask`` is the maze (and, shuffled, the random task) through it.
+
 Every function here is pure: arrays in, arrays out, randomness only through a seeded
 ``numpy.random.Generator``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -122,3 +128,94 @@ def generate(
     for split in sizes:
         out[split]["shuffled_labels"] = shuffle_labels(out[split]["labels"], rng)
     return out
+
+
+# -- the task interface ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trials:
+    """One split of a task. inputs (n, T, I) float32; targets (n, T, O) float32 (one-hot classes for
+    cross-entropy, values for mean squared error); mask (n, T) float32, the weight of each step in the
+    loss (0 = unsupervised); decision (n, T) bool, the steps whose answers count towards accuracy;
+    conditions: name -> (n,) ints, what each trial is (what the functional analyses group by)."""
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    mask: np.ndarray
+    decision: np.ndarray
+    conditions: dict[str, np.ndarray]
+
+
+class Task:
+    """A seeded generator of trials. ``n_inputs``, ``n_outputs``, ``n_steps`` (None: varies, padded),
+    ``loss``: "cross_entropy" or "mse"; ``last_step_only``: every trial is supervised at its last step
+    alone (the trainer then takes its cheaper last-state path). ``generate(sizes, seed)`` returns
+    split -> ``Trials``, the same for the same sizes and seed."""
+
+    n_inputs: int
+    n_outputs: int
+    n_steps: int | None
+    loss: str = "cross_entropy"
+    last_step_only: bool = False
+
+    def generate(self, sizes: dict[str, int], seed: int) -> dict[str, Trials]:
+        raise NotImplementedError
+
+
+def last_step_trials(inputs: np.ndarray, labels: np.ndarray, conditions: dict) -> Trials:
+    """``Trials`` supervised at the last step only: labels (n, O) become targets (n, T, O) zero but at
+    the last step, mask and decision 1 there alone."""
+    n, n_steps = inputs.shape[:2]
+    targets = np.zeros((n, n_steps, labels.shape[1]), np.float32)
+    targets[:, -1] = labels
+    mask = np.zeros((n, n_steps), np.float32)
+    mask[:, -1] = 1.0
+    return Trials(inputs, targets, mask, mask.astype(bool), conditions)
+
+
+def maze_conditions(maze_id: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-trial conditions of maze problems ``maze_id`` (n,): the problem, its goal (0-3 over
+    ``GOAL_LOCATIONS``), the offered pair (index into ``CHOICE_PAIRS``), the correct direction (0-3)."""
+    maze = np.asarray(maze_id, np.int64)
+    return {
+        "maze_id": maze,
+        "goal": goal_index()[maze],
+        "choice_options": choice_pair_code()[maze],
+        "correct_choice": answer_index()[maze],
+    }
+
+
+@dataclass(frozen=True)
+class MazeTask(Task):
+    """The maze task (``generate``) as a ``Task``; ``shuffled`` = the random-task control (the labels
+    permuted over trials, the conditions still those of the problems shown)."""
+
+    goal_steps: int = 20
+    delay_steps: int = 10
+    choice_steps: int = 20
+    shuffled: bool = False
+    n_inputs = N_INPUTS
+    n_outputs = N_OUTPUTS
+    loss = "cross_entropy"
+    last_step_only = True
+
+    @property
+    def n_steps(self) -> int:
+        return self.goal_steps + self.delay_steps + self.choice_steps
+
+    def generate(self, sizes: dict[str, int], seed: int) -> dict[str, Trials]:
+        splits = generate(sizes, self.goal_steps, self.delay_steps, self.choice_steps, seed)
+        key = "shuffled_labels" if self.shuffled else "labels"
+        return {
+            s: last_step_trials(d["inputs"], d[key], maze_conditions(d["maze_id"])) for s, d in splits.items()
+        }
+
+
+def make_task(name: str, dataset: dict) -> Task:
+    """The task of a population: ``name`` "maze" or "random" with the ``dataset`` config section's
+    period lengths (a NeuroGym task: ``sernn.neurogym_task.from_config``)."""
+    if name not in ("maze", "random"):
+        raise ValueError(f"unknown task {name!r}; expected maze or random")
+    steps = {k: int(dataset[k]) for k in ("goal_steps", "delay_steps", "choice_steps")}
+    return MazeTask(**steps, shuffled=name == "random")

@@ -70,10 +70,11 @@ def configure_tensorflow(threads: int | None = None) -> None:
 
 @dataclass(frozen=True)
 class TrainingSpec:
-    """What a training run needs besides data. Units: strength is gamma (dimensionless)."""
+    """What a training run needs besides data and strengths (given per network to
+    ``Trainer.train_stack``). ``regulariser``: a built-in kind or a user function's
+    ``"file.py:function"`` / ``"module:function"`` (``sernn.regularisers``)."""
 
     regulariser: str
-    strength: float
     epochs: int = 10
     batch_size: int = 128
     learning_rate: float = 1e-3
@@ -141,10 +142,11 @@ def initial_weights(seed: int, n_inputs: int, n_units: int, n_outputs: int) -> d
 PARAM_ORDER = ("input_kernel", "recurrent_kernel", "recurrent_bias", "output_kernel", "output_bias")
 
 
-def _relu_rnn(drive, w_rec):
+def _relu_rnn(drive, w_rec, all_states: bool = False):
     """h_t = relu(drive_t + h_{t-1} W), h_0 = 0. drive: (..., T, B, N); w_rec: (..., N, N)
     (leading dimensions: a stack of networks trained side by side). Returns the last state
-    (..., B, N).
+    (..., B, N), or with ``all_states`` every state (..., T, B, N) (tasks supervised at many steps:
+    the gradient arriving at each step's state joins the one flowing back through the recurrence).
 
     It carries a hand-written gradient, back-propagation through time written out: per step back
     one ReluGrad and one (B, N) x (N, N) matmul, and the gradient of W as a single matmul over all
@@ -165,12 +167,16 @@ def _relu_rnn(drive, w_rec):
         for t in range(1, n_steps):
             states.append(tf.nn.relu(steps[t] + tf.matmul(states[-1], w_rec)))
 
-        def grad(dh):
+        def grad(d_out):
+            d_steps = tf.unstack(d_out, axis=-3) if all_states else None
+            dh = d_steps[-1] if all_states else d_out
             d_z = [None] * n_steps
             for t in range(n_steps - 1, -1, -1):
                 d_z[t] = tf.raw_ops.ReluGrad(gradients=dh, features=states[t])
                 if t:
                     dh = tf.matmul(d_z[t], w_rec, transpose_b=True)
+                    if all_states:
+                        dh = dh + d_steps[t - 1]
             d_drive = tf.stack(d_z, axis=-3)
             # dW = sum over steps and trials of h_{t-1}^T dz_t, with h_{-1} = 0 (adds exact zeros)
             previous = tf.stack([tf.zeros_like(states[0])] + states[:-1], axis=-3)
@@ -178,13 +184,15 @@ def _relu_rnn(drive, w_rec):
             d_w = tf.matmul(tf.reshape(previous, rows), tf.reshape(d_drive, rows), transpose_a=True)
             return d_drive, d_w
 
-        return states[-1], grad
+        return (tf.stack(states, axis=-3) if all_states else states[-1]), grad
 
     return run(drive, w_rec)
 
 
-def rnn_logits(params, x, noise=None, lanes: int = 1):
-    """Forward pass. x: (B, T, 8) tensor; noise: optional (B, T, 8) added to x. Returns logits (B, 4).
+def rnn_logits(params, x, noise=None, lanes: int = 1, all_steps: bool = False):
+    """Forward pass. x: (B, T, 8) tensor; noise: optional (B, T, 8) added to x. Returns logits (B, 4)
+    of the last step, or with ``all_steps`` of every step (B, T, 4) (8 and 4 stand for the task's
+    numbers of inputs and outputs).
 
     A stack of S networks (parameters with a leading dimension S) runs side by side: x is then
     shared (B, T, 8) or per network (S, B, T, 8), noise (S, B, T, 8), logits (S, B, 4).
@@ -202,7 +210,9 @@ def rnn_logits(params, x, noise=None, lanes: int = 1):
         n = tf.shape(x)[-3]
         sizes = n // lanes + tf.cast(tf.range(lanes) < n % lanes, tf.int32)
         parts = tf.split(x, sizes, num=lanes, axis=-3)
-        return tf.concat([rnn_logits(params, part) for part in parts], axis=-2)
+        return tf.concat(
+            [rnn_logits(params, part, all_steps=all_steps) for part in parts], axis=-3 if all_steps else -2
+        )
     n_batch, n_steps, n_in = x.shape[-3], x.shape[-2], x.shape[-1]
     n_batch = tf.shape(x)[-3] if n_batch is None else n_batch
     # time axis third from last: (..., T, B, 8), then every step's input drive in one matmul
@@ -210,7 +220,47 @@ def rnn_logits(params, x, noise=None, lanes: int = 1):
     drive = tf.matmul(tf.reshape(xt, tf.concat([tf.shape(xt)[:-3], [-1, n_in]], 0)), w_in)
     drive = drive + b[..., None, :]
     drive = tf.reshape(drive, tf.concat([tf.shape(drive)[:-2], [n_steps, n_batch, w_in.shape[-1]]], 0))
-    return tf.matmul(_relu_rnn(drive, w_rec), w_out) + b_out[..., None, :]
+    if not all_steps:
+        return tf.matmul(_relu_rnn(drive, w_rec), w_out) + b_out[..., None, :]
+    states = _relu_rnn(drive, w_rec, all_states=True)  # (..., T, B, N)
+    rows = tf.reshape(states, tf.concat([tf.shape(states)[:-3], [-1, w_in.shape[-1]]], 0))
+    logits = tf.matmul(rows, w_out) + b_out[..., None, :]
+    logits = tf.reshape(logits, tf.concat([tf.shape(states)[:-1], [w_out.shape[-1]]], 0))
+    return tf.transpose(logits, [1, 0, 2] if len(logits.shape) == 3 else [0, 2, 1, 3])
+
+
+def task_loss(logits, targets, mask=None, loss: str = "cross_entropy"):
+    """Task loss per network. Last step (mask None): logits (..., B, O), targets (B, O); the mean over
+    trials of the cross-entropy. Per step: logits (..., B, T, O), targets (B, T, O), mask (B, T):
+    sum over trials and steps of mask x loss_bt over the sum of the mask, loss_bt the cross-entropy of
+    softmax(logits) or (``loss`` "mse") the mean over outputs of the squared error. Returns (...,)."""
+    import tensorflow as tf
+
+    if mask is None:
+        per = tf.nn.softmax_cross_entropy_with_logits(
+            labels=tf.broadcast_to(targets, tf.shape(logits)), logits=logits
+        )
+        return tf.reduce_mean(per, axis=-1)
+    if loss == "cross_entropy":
+        per = tf.nn.softmax_cross_entropy_with_logits(
+            labels=tf.broadcast_to(targets, tf.shape(logits)), logits=logits
+        )
+    elif loss == "mse":
+        per = tf.reduce_mean(tf.square(logits - targets), axis=-1)
+    else:
+        raise ValueError(f"unknown loss {loss!r}; expected cross_entropy or mse")
+    return tf.reduce_sum(per * mask, axis=[-2, -1]) / tf.reduce_sum(mask)
+
+
+def task_accuracy(logits, targets, decision=None):
+    """Fraction of correct answers per network (argmax of the output = argmax of the target): over
+    trials (last step, decision None), or over the decision steps (B, T) of all trials. Returns (...,)."""
+    import tensorflow as tf
+
+    correct = tf.cast(tf.equal(tf.argmax(logits, axis=-1), tf.argmax(targets, axis=-1)), tf.float32)
+    if decision is None:
+        return tf.reduce_mean(correct, axis=-1)
+    return tf.reduce_sum(correct * decision, axis=[-2, -1]) / tf.reduce_sum(decision)
 
 
 def unique_trials(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -237,7 +287,8 @@ class Trainer:
     ``lanes``: groups of trials run as independent chains within each step (``rnn_logits``); set it
     to the threads given to ``configure_tensorflow`` so that each thread has a chain to run.
 
-    distance: (N, N) float distances (already raised to distance_power).
+    distance: (N, N) float distances (already raised to distance_power). base_dir: what the path of
+    a user regulariser's file is relative to.
     """
 
     def __init__(
@@ -249,10 +300,17 @@ class Trainer:
         n_outputs: int = 4,
         n_networks: int = 1,
         lanes: int = 1,
+        base_dir: str = ".",
+        per_step: bool = False,
+        loss: str = "cross_entropy",
     ):
         import tensorflow as tf
 
         self.spec = spec
+        self.per_step, self.loss = bool(per_step), loss
+        # a user regulariser ("file.py:function", "module:function") is loaded once, here
+        kind = spec.regulariser
+        self.regulariser = regularisers.load_user(kind, base_dir) if regularisers.is_user(kind) else kind
         self.lanes = int(lanes)
         self.n_steps, self.n_inputs, self.n_outputs = n_steps, n_inputs, n_outputs
         self.n_networks = int(n_networks)
@@ -270,7 +328,11 @@ class Trainer:
         self.strength = tf.Variable(np.zeros(stack, np.float32))
         self.noise_seeds = tf.Variable(np.zeros(self.n_networks, np.int64))
         x_sig = tf.TensorSpec((None, n_steps, n_inputs), tf.float32)
-        y_sig = tf.TensorSpec((None, n_outputs), tf.float32)
+        if self.per_step:  # targets (B, T, O), loss mask (B, T), decision steps (B, T)
+            steps_sig = tf.TensorSpec((None, n_steps), tf.float32)
+            y_sig = (tf.TensorSpec((None, n_steps, n_outputs), tf.float32), steps_sig, steps_sig)
+        else:  # one-hot answers at the last step (B, O)
+            y_sig = (tf.TensorSpec((None, n_outputs), tf.float32),)
         i_sig = tf.TensorSpec((None,), tf.int64)
         # (XLA, jit_compile=True, was measured slower on CPU here and compiles for seconds)
         self._step = tf.function(self._train_step, input_signature=[x_sig, y_sig], autograph=False)
@@ -280,12 +342,20 @@ class Trainer:
     def _penalty_value(self):
         """The regularisation term of each network, (S,)."""
         return regularisers.penalty(
-            self.params[1], self.spec.regulariser, self.strength, self.distance, self.spec.comms_factor
+            self.params[1], self.regulariser, self.strength, self.distance, self.spec.comms_factor
         )
 
+    def _task_terms(self, logits, y):
+        """Per network (S,): task loss and accuracy of ``logits`` against the targets ``y``: (labels,)
+        or, per step, (targets, mask, decision)."""
+        if not self.per_step:
+            return task_loss(logits, y[0]), task_accuracy(logits, y[0])
+        targets, mask, decision = y
+        return task_loss(logits, targets, mask, self.loss), task_accuracy(logits, targets, decision)
+
     def _train_step(self, x, y):
-        """One Adam step of every network on the batch (x, y). Returns per network (S,) the loss
-        (task + penalty) and the batch accuracy."""
+        """One Adam step of every network on the batch (x, y), y the targets (``_task_terms``).
+        Returns per network (S,) the loss (task + penalty) and the batch accuracy."""
         import tensorflow as tf
 
         spec = self.spec
@@ -299,13 +369,8 @@ class Trainer:
         ]
         noise = tf.stack(noise) if self.n_networks > 1 else noise[0]
         with tf.GradientTape() as tape:
-            logits = rnn_logits(self.params, x, noise, self.lanes)
-            task = tf.reduce_mean(
-                tf.nn.softmax_cross_entropy_with_logits(
-                    labels=tf.broadcast_to(y, tf.shape(logits)), logits=logits
-                ),
-                axis=-1,
-            )
+            logits = rnn_logits(self.params, x, noise, self.lanes, all_steps=self.per_step)
+            task, accuracy = self._task_terms(logits, y)
             losses = task + self._penalty_value()
             total = tf.reduce_sum(losses)  # networks share no parameters: each gets its own gradient
         grads = tape.gradient(total, self.params)
@@ -328,29 +393,24 @@ class Trainer:
                 grad=g,
             )
         self.iterations.assign(step)
-        correct = tf.equal(tf.argmax(logits, axis=-1), tf.argmax(y, axis=-1))
-        return (
-            tf.reshape(losses, [-1]),
-            tf.reshape(tf.reduce_mean(tf.cast(correct, tf.float32), axis=-1), [-1]),
-        )
+        return tf.reshape(losses, [-1]), tf.reshape(accuracy, [-1])
 
     def _evaluate(self, unique_x, inverse, y):
         """Per network (S,): loss (task + penalty) and accuracy on trials whose inputs are
         ``unique_x[inverse]``."""
         import tensorflow as tf
 
-        logits = tf.gather(rnn_logits(self.params, unique_x), inverse, axis=-2)
-        task = tf.reduce_mean(
-            tf.nn.softmax_cross_entropy_with_logits(
-                labels=tf.broadcast_to(y, tf.shape(logits)), logits=logits
-            ),
-            axis=-1,
-        )
-        correct = tf.equal(tf.argmax(logits, axis=-1), tf.argmax(y, axis=-1))
-        return (
-            tf.reshape(task + self._penalty_value(), [-1]),
-            tf.reshape(tf.reduce_mean(tf.cast(correct, tf.float32), axis=-1), [-1]),
-        )
+        logits = rnn_logits(self.params, unique_x, all_steps=self.per_step)
+        logits = tf.gather(logits, inverse, axis=-3 if self.per_step else -2)
+        task, accuracy = self._task_terms(logits, y)
+        return tf.reshape(task + self._penalty_value(), [-1]), tf.reshape(accuracy, [-1])
+
+    def _targets(self, split: dict, labels_key: str) -> tuple:
+        """The target tensors of a split: (labels,) or, per step, (targets, mask, decision)."""
+        import tensorflow as tf
+
+        keys = ("targets", "mask", "decision") if self.per_step else (labels_key,)
+        return tuple(tf.constant(np.asarray(split[k], np.float32)) for k in keys)
 
     def reset(self, seeds: list[int], strength: float | list[float]) -> None:
         """Fresh weights from ``seeds`` (one per network), fresh optimiser state, new strength(s):
@@ -384,21 +444,6 @@ class Trainer:
             values = {k: v[None] for k, v in values.items()}
         return [{k: v[i].copy() for k, v in values.items()} for i in range(self.n_networks)]
 
-    def train(
-        self,
-        seed: int | list[int],
-        strength: float | list[float],
-        data: dict[str, dict[str, np.ndarray]],
-        labels_key: str = "labels",
-        progress: Callable[[str], None] | None = None,
-    ):
-        """Train one network per seed (as many seeds as ``n_networks``; an int for one network) at
-        ``strength`` (one for all, or one per network). Returns a ``TrainingResult``, or for a list of
-        seeds a dict seed -> ``TrainingResult`` (``train_stack`` when seeds repeat across strengths)."""
-        seeds = [seed] if isinstance(seed, (int, np.integer)) else list(seed)
-        results = self.train_stack(seeds, strength, data, labels_key, progress)
-        return results[0] if isinstance(seed, (int, np.integer)) else dict(zip(seeds, results))
-
     def train_stack(
         self,
         seeds: list[int],
@@ -412,7 +457,9 @@ class Trainer:
         seeds and strengths, and the same seed may appear at several strengths.
 
         data: split -> {"inputs": (n, T, 8), labels_key: (n, 4)} with splits ``train``, ``test``
-        and ``validation``. Batches in the data's order (no shuffling, as the notebook).
+        and ``validation``; for a trainer ``per_step``, split -> {"inputs", "targets" (n, T, O),
+        "mask" (n, T), "decision" (n, T)} (``sernn.task.Trials`` fields). Batches in the data's
+        order (no shuffling, as the notebook).
         ``progress`` receives one line per network and epoch. Returns one ``TrainingResult`` per
         network, in order."""
         import tensorflow as tf
@@ -421,15 +468,19 @@ class Trainer:
         self.reset(seeds, strength)
         strengths = self.strengths(strength)
         xtr = tf.constant(data["train"]["inputs"])
-        ytr = tf.constant(data["train"][labels_key])
+        ytr = self._targets(data["train"], labels_key)
         n = int(xtr.shape[0])
         bounds = [(i, min(i + spec.batch_size, n)) for i in range(0, n, spec.batch_size)]
-        batches = [(xtr[a:b], ytr[a:b]) for a, b in bounds]
+        batches = [(xtr[a:b], tuple(t[a:b] for t in ytr)) for a, b in bounds]
         weights_of_batch = np.asarray([b - a for a, b in bounds], np.float64) / n
         evals = {}
         for s in ("test", "validation"):
             unique, inverse = unique_trials(data[s]["inputs"])
-            evals[s] = (tf.constant(unique), tf.constant(inverse, tf.int64), tf.constant(data[s][labels_key]))
+            evals[s] = (
+                tf.constant(unique),
+                tf.constant(inverse, tf.int64),
+                self._targets(data[s], labels_key),
+            )
         snapshots = [self.weights()]
         evaluation = {f"{s}_{m}": [] for s in ("test", "validation") for m in ("loss", "accuracy")}
         history = {k: [] for k in ("loss", "accuracy", "val_loss", "val_accuracy", "regularisation")}

@@ -1,29 +1,45 @@
 # Config composition and validation, and the helper functions the rules use for inputs and params.
+import copy
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 import sernn.config as sernn_config
+from snakemake.utils import validate
 
 REPO = Path(workflow.basedir)
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
-# default (config.yaml) <- preset (config/<preset>.yaml) <- the user's --configfile / --config
-_overrides = getattr(workflow.config_settings, "overwrite_config", None) or {}
+# The config: config.yaml (`configfile:` in the Snakefile) <- the preset it names (`configfile:`
+# below; Snakemake applies the command line's --configfile/--config again over every `configfile:`)
+# <- the user's. config.yaml leaves `regularisers` to the schema, so the `regularisers` config holds
+# here are the user's: they replace a preset's whole mapping (not merged into it).
+_user = {k: copy.deepcopy(config[k]) for k in [sernn_config.REPLACED] if k in config}
+if config.get("preset"):
+    try:
+        _preset = sernn_config.preset_file(config["preset"], REPO / "config")
+    except sernn_config.ConfigError as exc:
+        raise WorkflowError(str(exc)) from None
+
+    configfile: _preset
+
+    config.update(_user)
+
+
 try:
-    _composed = sernn_config.compose(
-        sernn_config.load_yaml(REPO / "config.yaml"), dict(_overrides), REPO / "config"
-    )
-    sernn_config.validate(_composed, SCHEMA)
-    sernn_config.check(_composed, base_dir=Path.cwd())
-    POPULATIONS = sernn_config.populations(_composed)
+    try:
+        validate(config, str(SCHEMA))  # fills the schema's defaults into config
+    except Exception:
+        # the same schema, for a message naming the key and the value (the best-matching error)
+        sernn_config.validate(copy.deepcopy(config), SCHEMA)
+        raise
+    sernn_config.check(config, base_dir=Path.cwd())
+    POPULATIONS = sernn_config.populations(config)
     # population -> the strength labels GNMs are fitted to (generative.strengths)
-    FITTED = sernn_config.fitted_labels(_composed, POPULATIONS)
+    FITTED = sernn_config.fitted_labels(config, POPULATIONS)
 except sernn_config.ConfigError as exc:
     raise WorkflowError(str(exc)) from None
-config.clear()
-config.update(_composed)
 
 RESULTS = config["results"].rstrip("/")
 REGULARISER_NAMES = list(POPULATIONS)
@@ -67,6 +83,30 @@ def chunk_labels(wildcards):
             f"at chunk_size {config['chunk_size']} ({', '.join(chunks)})"
         )
     return chunks[wildcards.chunk]
+
+
+def chunk_networks(wildcards):
+    """The networks of one chunk job: its strengths times the seeds (the `n<count>` of its label)."""
+    return len(chunk_labels(wildcards)) * len(config["seeds"])
+
+
+def chunk_resource(base, per_network=0):
+    """A resource of a per-network rule, memory (mem_mb, in MB) or wall time (runtime, in
+    minutes), for ``resources:``: ``base`` plus ``per_network`` per network of the job's chunk (rounded down),
+    times ``attempt`` (1 on the first try; a job retried after running out of memory or time, see
+    ``retries`` in profiles/slurm, asks for more). On SLURM these become ``sbatch --mem`` and ``-t``;
+    a site's profile may override them per rule (``set-resources``).
+
+    The rules' figures allow for slower cluster cores than the ones measured per network on one
+    core: training 2-4.5 s, metrics with 1,000 nulls 0.3 s, function 0.4-0.7 s, the paper preset's
+    GNM search 23-47 s (peak 201 MB). Memory grows little: a job holds one stack (training.stack) or
+    one strength's seeds at a time, but a train job keeps every trained network of its chunk until
+    it writes them (~0.5 MB each at 100 units and 10 epochs; 4 MB per network allowed)."""
+
+    def resource(wildcards, attempt):
+        return attempt * (base + int(per_network * chunk_networks(wildcards)))
+
+    return resource
 
 
 def all_metric_tables():
@@ -189,6 +229,20 @@ def population_params(wildcards):
     """The regulariser type and task of one training job's population."""
     pop = POPULATIONS[wildcards.regulariser]
     return {"type": pop["type"], "task": pop["task"]}
+
+
+def dataset_input(wildcards):
+    """The trials a population trains on: the maze dataset (tasks maze and random), or the
+    population's own task file (a NeuroGym task, rule generate_task)."""
+    if isinstance(POPULATIONS[wildcards.regulariser]["task"], dict):
+        return f"{RESULTS}/tasks/{wildcards.regulariser}.h5"
+    return f"{RESULTS}/dataset.h5"
+
+
+def regulariser_input(wildcards):
+    """A user regulariser's file (type "path/file.py:function"), so that a change to it retrains."""
+    target = str(POPULATIONS[wildcards.regulariser]["type"]).rpartition(":")[0]
+    return [target] if target.endswith(".py") else []
 
 
 def coordinates_input(wildcards):

@@ -1,15 +1,18 @@
 rule record_activity:
     input:
-        dataset=rules.generate_dataset.output.dataset,
+        dataset=dataset_input,
         networks=rules.train.output.networks,
     output:
-        activity=directory(f"{RESULTS}/activity/{{regulariser}}/{{chunk}}"),
-        noisy=directory(f"{RESULTS}/activity_noisy/{{regulariser}}/{{chunk}}"),
+        activity=intermediate(directory(f"{RESULTS}/activity/{{regulariser}}/{{chunk}}")),
+        noisy=intermediate(directory(f"{RESULTS}/activity_noisy/{{regulariser}}/{{chunk}}")),
     log:
         f"{RESULTS}/logs/record_activity/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/function.yaml"
     threads: 1
+    resources:
+        mem_mb=chunk_resource(4000),
+        runtime=chunk_resource(10, per_network=1 / 4),
     params:
         labels=chunk_labels,
         function=config["function"],
@@ -30,6 +33,10 @@ rule compute_function:
         f"{RESULTS}/logs/compute_function/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/function.yaml"
+    threads: 1
+    resources:
+        mem_mb=chunk_resource(2000),
+        runtime=chunk_resource(10, per_network=1 / 2),
     params:
         labels=chunk_labels,
         function=config["function"],

@@ -9,6 +9,9 @@ rule fit_generative:
     conda:
         "../../envs/metrics.yaml"
     threads: 1
+    resources:
+        mem_mb=chunk_resource(1000),
+        runtime=chunk_resource(10, per_network=1),
     params:
         labels=generative_chunk_labels,
         generative=generative_params(),
@@ -62,6 +65,10 @@ rule plot_generative:
         f"{RESULTS}/logs/plot_generative.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         examples=example_files("generative"),
         analysis=config["analysis"],

@@ -7,6 +7,10 @@ rule binarise:
         f"{RESULTS}/logs/binarise/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/metrics.yaml"
+    threads: 1
+    resources:
+        mem_mb=chunk_resource(1000),
+        runtime=chunk_resource(5, per_network=1 / 10),
     params:
         labels=chunk_labels,
         binarise=config["binarise"],
@@ -24,6 +28,10 @@ rule compute_metrics:
         f"{RESULTS}/logs/compute_metrics/{{regulariser}}/{{chunk}}.log",
     conda:
         "../../envs/metrics.yaml"
+    threads: 1
+    resources:
+        mem_mb=chunk_resource(2000),
+        runtime=chunk_resource(10, per_network=1 / 4),
     params:
         labels=chunk_labels,
         metrics=config["metrics"],

@@ -15,6 +15,10 @@ rule aggregate:
         f"{RESULTS}/logs/aggregate.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         analysis=config["analysis"],
         # the per-strength files inside the chunk directories above
@@ -48,6 +52,10 @@ rule claims:
         f"{RESULTS}/logs/claims.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         analysis=config["analysis"],
         rules=config["generative"]["rules"],
@@ -69,6 +77,10 @@ rule comparison:
         f"{RESULTS}/logs/comparison.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         analysis=config["analysis"],
     script:
@@ -119,6 +131,10 @@ rule plot_figures:
         f"{RESULTS}/logs/plot_figures.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         analysis=config["analysis"],
         function_enabled=config["function"]["enabled"],
@@ -139,6 +155,10 @@ rule plot_examples:
         f"{RESULTS}/logs/plot_examples.log",
     conda:
         "../../envs/summary.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         examples=example_files("networks"),
         analysis=config["analysis"],

@@ -1,7 +1,8 @@
 rule train:
     input:
-        dataset=rules.generate_dataset.output.dataset,
+        dataset=dataset_input,
         coordinates=coordinates_input,
+        regulariser=regulariser_input,
     output:
         networks=directory(f"{RESULTS}/networks/{{regulariser}}/{{chunk}}"),
     log:
@@ -9,6 +10,9 @@ rule train:
     conda:
         "../../envs/train.yaml"
     threads: 1
+    resources:
+        mem_mb=chunk_resource(4000, per_network=4),
+        runtime=chunk_resource(10, per_network=1 / 2),
     params:
         labels=chunk_labels,
         population=population_params,

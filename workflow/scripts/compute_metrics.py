@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import jobs  # noqa: E402
 from sernn.steps import structure  # noqa: E402
 
-with jobs.job(snakemake.log[0]):
+with jobs.job(snakemake.log[0], snakemake.input, snakemake.output):
     jobs.each_strength(
         snakemake.params.labels,
         structure.compute_metrics,

@@ -11,5 +11,5 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import jobs  # noqa: E402
 from sernn.steps import dataset  # noqa: E402
 
-with jobs.job(snakemake.log[0]):
+with jobs.job(snakemake.log[0], snakemake.input, snakemake.output):
     dataset.generate_dataset(snakemake.output.dataset, snakemake.params.dataset)

@@ -11,5 +11,5 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 from sernn import jobs  # noqa: E402
 from sernn.steps import summary  # noqa: E402
 
-with jobs.job(snakemake.log[0]):
+with jobs.job(snakemake.log[0], snakemake.input, snakemake.output):
     summary.summary_figures(snakemake.input, snakemake.output, snakemake.params.analysis)

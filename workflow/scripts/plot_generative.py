@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
 from sernn import jobs, plots  # noqa: E402
 
-with jobs.job(snakemake.log[0]):
+with jobs.job(snakemake.log[0], snakemake.input, snakemake.output):
     plots.generative_figures(
         snakemake.input.csv,
         snakemake.params.examples,

@@ -12,7 +12,7 @@ from sernn import jobs  # noqa: E402
 from sernn.steps import training  # noqa: E402
 
 pop = snakemake.params.population
-with jobs.job(snakemake.log[0]):
+with jobs.job(snakemake.log[0], snakemake.input, snakemake.output):
     training.train_chunk(
         snakemake.input.dataset,
         {float(label): f"{snakemake.output.networks}/{label}.h5" for label in snakemake.params.labels},

@@ -15,11 +15,12 @@ multiplied, so an infinite factor cannot turn it into NaN). Each added edge cons
 U in [0, 1) and is the first pair whose running sum of w exceeds U * sum(w). The stream is
 explicit (``uniforms``, or ``numpy.random.default_rng(seed).random(m - m_seed)``), which lets the
 plain numpy port in ``tests/gnm_reference.py`` replay a simulation draw for draw. After each edge K
-is updated incrementally, as BCT does, only where the new edge changes it. The compiled kernel
-keeps the weights together with sums over blocks of consecutive pairs; it re-sums only the blocks
-that changed, and a draw walks the block sums and then one block. Because these sums are grouped
-differently from one long cumulative sum, the drawn pair can differ from the port's only when
-U * sum(w) lies within rounding (about 1e-16 relative) of a pair boundary.
+is updated incrementally, as BCT does, only where the new edge changes it. The compiled kernels
+keep the weights together with sums over blocks of 64 pairs (and, for the clu-* and deg-* rules,
+superblocks of 8 blocks); they re-sum only what changed, and a draw walks the sums level by level
+(:mod:`.kernel`). Because these sums are grouped differently from one long cumulative sum, the
+drawn pair can differ from the port's only when U * sum(w) lies within rounding (about 1e-16
+relative) of a pair boundary.
 
 Energy. E is the largest of four two-sample Kolmogorov-Smirnov statistics between the target and
 the grown network, always in the order [degree, clustering, betweenness, edge length]: degree,
@@ -45,7 +46,7 @@ one parameter set to the next.
 """
 
 from .kernel import MODELVARS, RULES, edges_to_adjacency, simulate, simulate_trace
-from .search import compile_kernels, fit, search, voronoi_select, voronoi_select_1d
+from .search import compile_kernels, fit, search, simulate_energy, voronoi_select, voronoi_select_1d
 from .statistics import (
     KS_COLUMNS,
     authors_target,
@@ -68,6 +69,7 @@ __all__ = [
     "ks_statistic",
     "target_statistics",
     "energy",
+    "simulate_energy",
     "voronoi_select",
     "voronoi_select_1d",
     "search",

@@ -1,9 +1,21 @@
-"""The growth kernel of the binary GNMs: rule codes, input checks, the compiled ``_grow`` (one
+"""The growth kernel of the binary GNMs: rule codes, input checks, the two compiled kernels (one
 inlined helper per rule family) and the public :func:`simulate` / :func:`simulate_trace`.
 
 Conventions (see the package docstring): candidate pairs i < j in column-major order, pair
 p = j (j - 1) / 2 + i; weights w = Fd Fk per non-edge, 0 on edges; one uniform per drawn edge
 picks the first pair whose running sum of w exceeds U * sum(w).
+
+Two layouts of the weights, each with its own fixed grouping of the sums (so a rule's networks are
+deterministic; either grouping matches one cumulative sum except within rounding of a boundary):
+
+- :func:`_grow_pairs` (sptl, neighbors, matching change a few pairs per edge): weights in pair
+  order, sums over blocks of 64 consecutive pairs, only the changed blocks re-summed.
+- :func:`_grow_rows` (clu-*, deg-* rewrite every pair of the changed nodes): weights lane-major,
+  pair p in row p % 64 and column p // 64 of a (64, nbp) matrix, so that all block sums are one
+  pass that LLVM vectorises across blocks; blocks are grouped by 8 into superblocks, and a draw
+  walks the superblock sums, 8 block sums, then up to 64 lanes. clu-min and clu-max need one power
+  per changed node (K is c_i + eps or c_j + eps); clu-avg, clu-diff and clu-prod one power per
+  changed node and group of equal clustering, the nodes kept sorted by clustering between edges.
 """
 
 from __future__ import annotations
@@ -34,7 +46,7 @@ RULES = (
 
 MODELVARS = ("powerlaw", "exponential")
 
-_BLOCK = 64  # pairs per block sum in the growth kernel
+_BLOCK = 64  # pairs per block sum of _grow_pairs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,7 +155,29 @@ def edges_to_adjacency(edges: np.ndarray, n: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# compiled helpers of the growth kernel (inlined into _grow)
+# weight layout of the compiled kernel
+
+_LANES = 64  # pairs per block: pair p is lane p % 64 of block p // 64
+_GROUP = 8  # blocks per superblock
+
+
+def _layout(n: int) -> int:
+    """The kernel keeps the weights in a (64, nbp) lane-major matrix: pair p in row p % 64 and
+    column p // 64 (its block), nbp = the block count padded to a multiple of 8 (the blocks of one
+    superblock). A block sum is a column sum, and all of them one pass that LLVM vectorises across
+    blocks. Returns nbp."""
+    P = n * (n - 1) // 2
+    return -(-(-(-P // _LANES)) // _GROUP) * _GROUP
+
+
+@numba.njit(cache=True, inline="always")
+def _loc(p, nbp):
+    """Flat position of pair p in the lane-major weight matrix (see :func:`_layout`)."""
+    return (p % _LANES) * nbp + p // _LANES
+
+
+# ---------------------------------------------------------------------------------------------
+# compiled helpers of the growth kernels (inlined into _grow_rows and _grow_pairs)
 
 
 @numba.njit(cache=True, inline="always")
@@ -164,6 +198,314 @@ def _gk(K, gamma, kind):
     if kind == 0:
         return K**gamma
     return np.exp(gamma * K)
+
+
+@numba.njit(cache=True, inline="always")
+def _sum_group(bs, sb, g):
+    """Superblock sum g: its 8 block sums added in order."""
+    o = g * _GROUP
+    acc = bs[o]
+    for b in range(o + 1, o + _GROUP):
+        acc += bs[b]
+    sb[g] = acc
+
+
+@numba.njit(cache=True, inline="always")
+def _sum_lanes(wv, bs, blk):
+    """Block sum blk of the lane-major weights wv (64, nbp): lanes i = q mod 4 in four running
+    sums, then (s0 + s1) + (s2 + s3)."""
+    s0 = wv[0, blk]
+    s1 = wv[1, blk]
+    s2 = wv[2, blk]
+    s3 = wv[3, blk]
+    for i in range(4, _LANES, 4):
+        s0 += wv[i, blk]
+        s1 += wv[i + 1, blk]
+        s2 += wv[i + 2, blk]
+        s3 += wv[i + 3, blk]
+    bs[blk] = (s0 + s1) + (s2 + s3)
+
+
+@numba.njit(cache=True, inline="always")
+def _sum_all(wv, bs, sb):
+    """Every block sum (:func:`_sum_lanes`; LLVM vectorises this loop across blocks), then every
+    superblock sum."""
+    for b in range(bs.shape[0]):
+        _sum_lanes(wv, bs, b)
+    for g in range(sb.shape[0]):
+        _sum_group(bs, sb, g)
+
+
+@numba.njit(cache=True, inline="always")
+def _draw(wv, bs, sb, u):
+    """The pair drawn by uniform u: the first whose running sum of weights exceeds u * total,
+    found superblock, then block, then lane. Where rounding leaves x past a level's sums, the last
+    positive entry is taken from there down. Returns -1 when the total weight is not a positive
+    finite number."""
+    ng = sb.shape[0]
+    total = 0.0
+    for g in range(ng):
+        total += sb[g]
+    if not (total > 0.0 and total < np.inf):
+        return -1
+    x = u * total
+    acc = 0.0
+    grp = -1
+    for g in range(ng):
+        nxt = acc + sb[g]
+        if nxt > x:
+            grp = g
+            break
+        acc = nxt
+    tail = grp < 0
+    if tail:
+        for g in range(ng - 1, -1, -1):
+            if sb[g] > 0.0:
+                grp = g
+                break
+    blk = -1
+    if not tail:
+        for b in range(grp * _GROUP, (grp + 1) * _GROUP):
+            nxt = acc + bs[b]
+            if nxt > x:
+                blk = b
+                break
+            acc = nxt
+        tail = blk < 0
+    if tail:
+        for b in range((grp + 1) * _GROUP - 1, grp * _GROUP - 1, -1):
+            if bs[b] > 0.0:
+                blk = b
+                break
+    lane = -1
+    if not tail:
+        for i in range(_LANES):
+            v = wv[i, blk]
+            if v > 0.0:
+                acc += v
+                if acc > x:
+                    lane = i
+                    break
+        tail = lane < 0
+    if tail:
+        for i in range(_LANES - 1, -1, -1):
+            if wv[i, blk] > 0.0:
+                lane = i
+                break
+    return blk * _LANES + lane
+
+
+@numba.njit(cache=True, inline="always")
+def _add_edge(A, rows, k, a, b):
+    """Set edge (a, b) in the adjacency A, the bit rows and the degrees k."""
+    one = np.uint64(1)
+    A[a, b] = 1
+    A[b, a] = 1
+    rows[a, b >> 6] |= one << np.uint64(b & 63)
+    rows[b, a >> 6] |= one << np.uint64(a & 63)
+    k[a] += 1
+    k[b] += 1
+
+
+@numba.njit(cache=True, inline="always")
+def _clustering_values(A, rows, k, a, b, c, S):
+    """clu-*, after (a, b) is set: common neighbours of a and b gain a triangle; a and b are
+    recomputed from scratch. The changed nodes go to S; returns their count."""
+    W = rows.shape[1]
+    one = np.uint64(1)
+    ns = 0
+    for q in range(W):
+        bits = rows[a, q] & rows[b, q]
+        while bits != np.uint64(0):
+            v = q * 64 + _graphs._ctz(bits)
+            bits &= bits - one
+            c[v] += 2.0 / (k[v] * k[v] - k[v])
+            S[ns] = v
+            ns += 1
+    for e in (a, b):
+        if k[e] <= 1:
+            c[e] = 0.0
+        else:
+            t2 = 0
+            for q in range(W):
+                bits = rows[e, q]
+                while bits != np.uint64(0):
+                    v = q * 64 + _graphs._ctz(bits)
+                    bits &= bits - one
+                    for r2 in range(W):
+                        t2 += _graphs._popcount(rows[e, r2] & rows[v, r2])
+            c[e] = t2 / (k[e] * k[e] - k[e])
+        S[ns] = e
+        ns += 1
+    return ns
+
+
+@numba.njit(cache=True, inline="always")
+def _clustering_groups(c, order, uval, gid):
+    """Nodes grouped by equal clustering: order (n,) is kept sorted by c (insertion sort, as
+    few values change per edge); uval gets the distinct values, gid each node's group. Returns the
+    group count."""
+    n = c.shape[0]
+    for q in range(1, n):
+        j = order[q]
+        v = c[j]
+        r = q - 1
+        while r >= 0 and c[order[r]] > v:
+            order[r + 1] = order[r]
+            r -= 1
+        order[r + 1] = j
+    ng = 0
+    for q in range(n):
+        j = order[q]
+        if q == 0 or c[j] != uval[ng - 1]:
+            uval[ng] = c[j]
+            ng += 1
+        gid[j] = ng - 1
+    return ng
+
+
+@numba.njit(cache=True, inline="always")
+def _clustering_update(A, c, S, ns, ng, uval, gid, gv, Kp, pidx, gamma, kind, eps, code, keep, fdv, w1):
+    """clu-*: the rows of the changed nodes S[:ns] (lane-major weights). avg, diff, prod: one
+    power per (row, group of equal c), gv per group. min, max: K is c_s + eps or c_j + eps, so gv
+    holds one power per node, updated for the changed nodes only."""
+    n = c.shape[0]
+    nbp = fdv.shape[0] // _LANES
+    minmax = code == 1 or code == 2
+    if minmax:
+        for si in range(ns):
+            gv[S[si]] = _gk(c[S[si]] + eps, gamma, kind)
+    for si in range(ns):
+        s = S[si]
+        cs = c[s]
+        if minmax:
+            for j in range(n):
+                if j != s:
+                    own = cs <= c[j] if code == 1 else cs >= c[j]
+                    loc = _loc(pidx[s, j], nbp)
+                    w1[loc] = 0.0 if A[s, j] != 0 else fdv[loc] * (gv[s] if own else gv[j])
+        else:
+            for g in range(ng):
+                gv[g] = _gk(_fcomb(cs, uval[g], code) + eps, gamma, kind)
+            for j in range(n):
+                if j != s:
+                    loc = _loc(pidx[s, j], nbp)
+                    w1[loc] = 0.0 if A[s, j] != 0 else fdv[loc] * gv[gid[j]]
+        if keep:
+            for j in range(n):
+                if j != s:
+                    Kp[pidx[s, j]] = _fcomb(cs, c[j], code) + eps
+
+
+@numba.njit(cache=True, inline="always")
+def _degree_update(A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, fdv, w1):
+    """deg-*, after (a, b) is set: rows a and b; K^gamma memoised by (k_i, k_j) in table."""
+    n = k.shape[0]
+    nbp = fdv.shape[0] // _LANES
+    for e in (a, b):
+        ke = k[e]
+        for j in range(n):
+            if j != e:
+                fk = table[ke, k[j]]
+                if fk != fk or keep:
+                    K = _fcomb(float(ke), float(k[j]), code) + eps
+                    if keep:
+                        Kp[pidx[e, j]] = K
+                    if fk != fk:  # not yet computed in this run
+                        fk = _gk(K, gamma, kind)
+                        table[ke, k[j]] = fk
+                loc = _loc(pidx[e, j], nbp)
+                w1[loc] = 0.0 if A[e, j] != 0 else fdv[loc] * fk
+
+
+@numba.njit(cache=True, inline="always")
+def _initial_weights(rule, fd, Kp, gamma, kind, seed_edges, pidx, nbp):
+    """Weights w1 and distance factors fdv (64 nbp,) in the lane-major layout (:func:`_loc`): Fd Fk
+    per pair, 0 on the seed edges and the padding."""
+    P = fd.shape[0]
+    w1 = np.zeros(_LANES * nbp)
+    fdv = np.zeros(_LANES * nbp)
+    lastK = np.nan  # powers of repeated K values computed once (an empty seed has K = eps everywhere)
+    lastF = np.nan
+    for p in range(P):
+        fdv[_loc(p, nbp)] = fd[p]
+        if rule != 0 and Kp[p] != lastK:
+            lastK = Kp[p]
+            lastF = _gk(lastK, gamma, kind)
+        w1[_loc(p, nbp)] = fd[p] if rule == 0 else fd[p] * lastF
+    for s in range(seed_edges.shape[0]):
+        w1[_loc(pidx[seed_edges[s, 0], seed_edges[s, 1]], nbp)] = 0.0
+    return w1, fdv
+
+
+@numba.njit(cache=True, nogil=True)
+def _grow_rows(
+    n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, nbp, edges, trace_K, trace_w
+):
+    """Grow a network by ``uniforms.shape[0]`` edges on top of ``seed_edges``.
+
+    fd: (P,) distance factor; Kp: (P,) initial K + eps per pair (overwritten; kept up to date only
+    for 'neighbors' or when tracing); c: (n,) initial clustering (clu-* rules; overwritten). iu, ju,
+    pidx: :func:`_pairs`; nbp: :func:`_layout`. edges: (m, 2) int64 output, seed first.
+    trace_K, trace_w: (steps, P) or (0, P): when non-empty, K and w after every step. Returns 0, or
+    -(t + 1) when the total weight at step t is not a positive finite number. For the clu-* and
+    deg-* rules, which rewrite whole rows after every edge: lane-major weights, all block sums in
+    one vectorised pass. Releases the GIL.
+    """
+    P = fd.shape[0]
+    W = (n + 63) // 64
+    rows = np.zeros((n, W), dtype=np.uint64)
+    A = np.zeros((n, n), dtype=np.uint8)
+    k = np.zeros(n, dtype=np.int64)
+    ms = seed_edges.shape[0]
+    for s in range(ms):
+        _add_edge(A, rows, k, seed_edges[s, 0], seed_edges[s, 1])
+        edges[s, 0] = seed_edges[s, 0]
+        edges[s, 1] = seed_edges[s, 1]
+    w1, fdv = _initial_weights(rule, fd, Kp, gamma, kind, seed_edges, pidx, nbp)
+    wv = w1.reshape((_LANES, nbp))
+    bs = np.zeros(nbp)
+    sb = np.zeros(nbp // _GROUP)
+    _sum_all(wv, bs, sb)
+    S = np.empty(n + 2, dtype=np.int64)
+    order = np.argsort(c)  # clu-*: nodes sorted by clustering, distinct values, groups, powers
+    uval = np.empty(n)
+    gid = np.empty(n, dtype=np.int64)
+    gv = np.empty(n)
+    for j in range(n):  # clu-min, clu-max: the power of c_j + eps per node
+        gv[j] = _gk(c[j] + eps, gamma, kind) if j == 0 or c[j] != c[j - 1] else gv[j - 1]
+    table = np.full((n, n) if rule >= 8 else (1, 1), np.nan)  # deg-*: K^gamma memo by (k_i, k_j)
+    ntrace = trace_K.shape[0]
+    keep = ntrace > 0
+    code = (rule - 3) % 5
+    for t in range(uniforms.shape[0]):
+        r = _draw(wv, bs, sb, uniforms[t])
+        if r < 0:
+            return -(t + 1)
+        a = iu[r]
+        b = ju[r]
+        edges[ms + t, 0] = a
+        edges[ms + t, 1] = b
+        _add_edge(A, rows, k, a, b)
+        w1[_loc(r, nbp)] = 0.0
+        if rule <= 7:
+            ns = _clustering_values(A, rows, k, a, b, c, S)
+            ng = 0 if code == 1 or code == 2 else _clustering_groups(c, order, uval, gid)
+            _clustering_update(
+                A, c, S, ns, ng, uval, gid, gv, Kp, pidx, gamma, kind, eps, code, keep, fdv, w1
+            )
+        else:
+            _degree_update(A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, fdv, w1)
+        _sum_all(wv, bs, sb)
+        if keep and t < ntrace:
+            for p in range(P):
+                trace_K[t, p] = Kp[p]
+                trace_w[t, p] = w1[_loc(p, nbp)]
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# the kernel of sptl, neighbors and matching (pair order)
 
 
 @numba.njit(cache=True, inline="always")
@@ -188,19 +530,7 @@ def _block_sum(w, start, stop):
 
 
 @numba.njit(cache=True, inline="always")
-def _add_edge(A, rows, k, a, b):
-    """Set edge (a, b) in the adjacency A, the bit rows and the degrees k."""
-    one = np.uint64(1)
-    A[a, b] = 1
-    A[b, a] = 1
-    rows[a, b >> 6] |= one << np.uint64(b & 63)
-    rows[b, a >> 6] |= one << np.uint64(a & 63)
-    k[a] += 1
-    k[b] += 1
-
-
-@numba.njit(cache=True, inline="always")
-def _draw(w, bs, u):
+def _draw_pairs(w, bs, u):
     """The pair drawn by uniform u: block by block sums, then pair by pair inside the block.
     Returns -1 when the total weight is not a positive finite number."""
     P = w.shape[0]
@@ -241,7 +571,7 @@ def _draw(w, bs, u):
 
 
 @numba.njit(cache=True, inline="always")
-def _neighbors_update(A, a, b, Kp, pidx, gamma, kind, chg, fkv):
+def _neighbors_changes(A, a, b, Kp, pidx, gamma, kind, chg, fkv):
     """neighbors, before (a, b) is set: a gains common neighbour b with every y in N(b), and vice
     versa. Appends the changed pairs and their new Fk to chg, fkv; returns their count."""
     n = A.shape[0]
@@ -258,7 +588,7 @@ def _neighbors_update(A, a, b, Kp, pidx, gamma, kind, chg, fkv):
 
 
 @numba.njit(cache=True, inline="always")
-def _matching_update(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv):
+def _matching_changes(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv):
     """matching, after (a, b) is set: rows a and b where a common neighbour exists (nodes two hops
     away). K^gamma depends only on (common, denominator): memoised in table."""
     W = rows.shape[1]
@@ -298,85 +628,6 @@ def _matching_update(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, c
 
 
 @numba.njit(cache=True, inline="always")
-def _clustering_values(A, rows, k, a, b, c, S):
-    """clu-*, after (a, b) is set: common neighbours of a and b gain a triangle; a and b are
-    recomputed from scratch. The changed nodes go to S; returns their count."""
-    n = A.shape[0]
-    W = rows.shape[1]
-    one = np.uint64(1)
-    ns = 0
-    for q in range(W):
-        bits = rows[a, q] & rows[b, q]
-        while bits != np.uint64(0):
-            v = q * 64 + _graphs._ctz(bits)
-            bits &= bits - one
-            c[v] += 2.0 / (k[v] * k[v] - k[v])
-            S[ns] = v
-            ns += 1
-    for e in (a, b):
-        if k[e] <= 1:
-            c[e] = 0.0
-        else:
-            t2 = 0
-            for v in range(n):
-                if A[e, v] != 0:
-                    for q in range(W):
-                        t2 += _graphs._popcount(rows[e, q] & rows[v, q])
-            c[e] = t2 / (k[e] * k[e] - k[e])
-        S[ns] = e
-        ns += 1
-    return ns
-
-
-@numba.njit(cache=True, inline="always")
-def _clustering_update(c, S, ns, Kp, pidx, gamma, kind, eps, code, uval, gid, gv, chg, fkv):
-    """clu-*: the rows of the changed nodes S[:ns]; nodes grouped by equal clustering (few
-    distinct values), one power per group and row."""
-    n = c.shape[0]
-    order = np.argsort(c)
-    ng = 0
-    for q in range(n):
-        j = order[q]
-        if q == 0 or c[j] != uval[ng - 1]:
-            uval[ng] = c[j]
-            ng += 1
-        gid[j] = ng - 1
-    nc = 0
-    for si in range(ns):
-        s = S[si]
-        for g in range(ng):
-            gv[g] = _gk(_fcomb(c[s], uval[g], code) + eps, gamma, kind)
-        for j in range(n):
-            if j != s:
-                p = pidx[s, j]
-                Kp[p] = _fcomb(c[s], c[j], code) + eps
-                chg[nc] = p
-                fkv[nc] = gv[gid[j]]
-                nc += 1
-    return nc
-
-
-@numba.njit(cache=True, inline="always")
-def _degree_update(k, a, b, Kp, pidx, gamma, kind, eps, code, table, chg, fkv):
-    """deg-*, after (a, b) is set: rows a and b; K^gamma memoised by (k_i, k_j) in table."""
-    n = k.shape[0]
-    nc = 0
-    for e in (a, b):
-        for j in range(n):
-            if j != e:
-                p = pidx[e, j]
-                Kp[p] = _fcomb(float(k[e]), float(k[j]), code) + eps
-                fk = table[k[e], k[j]]
-                if fk != fk:  # not yet computed in this run
-                    fk = _gk(Kp[p], gamma, kind)
-                    table[k[e], k[j]] = fk
-                chg[nc] = p
-                fkv[nc] = fk
-                nc += 1
-    return nc
-
-
-@numba.njit(cache=True, inline="always")
 def _apply_changes(w, bs, r, chg, fkv, nc, A, iu, ju, fd, dirty, dlist):
     """Weight 0 at the new edge r, new weights at the changed pairs (0 on edges, by select), then
     re-sum every block that changed."""
@@ -400,9 +651,13 @@ def _apply_changes(w, bs, r, chg, fkv, nc, A, iu, ju, fd, dirty, dlist):
         dirty[bl] = False
 
 
-@numba.njit(cache=True)
-def _grow(n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, edges, trace_K, trace_w):
-    """Grow a network by ``uniforms.shape[0]`` edges on top of ``seed_edges``.
+@numba.njit(cache=True, nogil=True)
+def _grow_pairs(
+    n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, nbp, edges, trace_K, trace_w
+):
+    """:func:`_grow_rows` for sptl, neighbors and matching, which change few pairs per edge: weights
+    in pair order, sums over blocks of 64 consecutive pairs, only the changed blocks re-summed
+    (nbp is unused). Releases the GIL.
 
     fd: (P,) distance factor; Kp: (P,) initial K + eps per pair (overwritten); c: (n,) initial
     clustering (clu-* rules; overwritten). edges: (m, 2) int64 output, seed first. trace_K, trace_w:
@@ -434,19 +689,13 @@ def _grow(n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pi
         bs[b] = _block_sum(w, b * B, min(P, (b + 1) * B))
     dirty = np.zeros(nb, dtype=np.bool_)
     dlist = np.empty(nb, dtype=np.int64)
-    S = np.empty(n + 2, dtype=np.int64)
     hop = np.zeros(W, dtype=np.uint64)
     chg = np.empty((n + 2) * n, dtype=np.int64)  # pairs changed in this step, and their new Fk
     fkv = np.empty((n + 2) * n)
-    uval = np.empty(n)  # clu-*: distinct clustering values, group of each node, power per group
-    gid = np.empty(n, dtype=np.int64)
-    gv = np.empty(n)
-    # memo of K^gamma: deg-* by (k_i, k_j), matching by (common neighbours, denominator)
-    table = np.full((n, n) if rule >= 8 else ((n + 1, 2 * n + 1) if rule == 2 else (1, 1)), np.nan)
+    table = np.full((n + 1, 2 * n + 1) if rule == 2 else (1, 1), np.nan)  # matching: K^gamma memo
     ntrace = trace_K.shape[0]
-    code = (rule - 3) % 5
     for t in range(uniforms.shape[0]):
-        r = _draw(w, bs, uniforms[t])
+        r = _draw_pairs(w, bs, uniforms[t])
         if r < 0:
             return -(t + 1)
         a = iu[r]
@@ -455,15 +704,10 @@ def _grow(n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pi
         edges[ms + t, 1] = b
         nc = 0
         if rule == 1:
-            nc = _neighbors_update(A, a, b, Kp, pidx, gamma, kind, chg, fkv)
+            nc = _neighbors_changes(A, a, b, Kp, pidx, gamma, kind, chg, fkv)
         _add_edge(A, rows, k, a, b)
         if rule == 2:
-            nc = _matching_update(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv)
-        elif 3 <= rule <= 7:
-            ns = _clustering_values(A, rows, k, a, b, c, S)
-            nc = _clustering_update(c, S, ns, Kp, pidx, gamma, kind, eps, code, uval, gid, gv, chg, fkv)
-        elif rule >= 8:
-            nc = _degree_update(k, a, b, Kp, pidx, gamma, kind, eps, code, table, chg, fkv)
+            nc = _matching_changes(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv)
         _apply_changes(w, bs, r, chg, fkv, nc, A, iu, ju, fd, dirty, dlist)
         if t < ntrace:
             for p in range(P):
@@ -506,6 +750,7 @@ def _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, s
         if uniforms.size and not (uniforms.min() >= 0.0 and uniforms.max() < 1.0):
             raise ValueError("uniforms must lie in [0, 1)")
     iu, ju, pidx = _pairs(n)
+    nbp = _layout(n)
     fd = _distance_factor(np.ascontiguousarray(D[iu, ju]), eta, kd)
     if S is None:
         Kp = np.full(P, float(epsilon))
@@ -526,12 +771,14 @@ def _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, s
         iu=iu,
         ju=ju,
         pidx=pidx,
+        nbp=nbp,
         edges=np.zeros((m, 2), dtype=np.int64),
     )
 
 
 def _run(args: dict, trace_K: np.ndarray, trace_w: np.ndarray, context: str) -> np.ndarray:
-    status = _grow(
+    grow = _grow_rows if args["rule"] >= 3 else _grow_pairs
+    status = grow(
         args["n"],
         args["rule"],
         args["fd"],
@@ -545,6 +792,7 @@ def _run(args: dict, trace_K: np.ndarray, trace_w: np.ndarray, context: str) -> 
         args["iu"],
         args["ju"],
         args["pidx"],
+        args["nbp"],
         args["edges"],
         trace_K,
         trace_w,

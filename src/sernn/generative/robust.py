@@ -6,16 +6,18 @@ points of :func:`sernn.generative.fit`'s result, first on ties), grows ``repeats
 each point, each from its own seed, and averages: per point the mean over its repeats, then the mean
 over the points. The seeds (one per point and repeat, (top_k, repeats) uint64) derive from the fit's
 seed, the rule's code and a constant that no search stream uses, so they are fresh and reproducible;
-a repeat is ``simulate(distance, m, rule, eta, gamma, seed=int(seeds[i, r]))``. A simulation whose
-weights overflow (exponential form only) gets energy 1 and NaN KS values, as in the search.
+a repeat is ``simulate_energy(target statistics, rule, eta, gamma, seed=int(seeds[i, r]))``, i.e. the
+network ``simulate(distance, m, rule, eta, gamma, seed=...)`` grows, and its energy. A simulation
+whose weights overflow (exponential form only) gets energy 1 and NaN KS values, as in the search.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .kernel import RULES, _rule_code, simulate
-from .statistics import energy, target_statistics
+from .kernel import RULES, _rule_code
+from .search import simulate_energy
+from .statistics import target_statistics
 from .summary import column_suffix
 
 __all__ = ["ROBUST_STREAM", "top_points", "repeat_seeds", "robust_energies", "robust_columns", "robust_row"]
@@ -60,7 +62,6 @@ def robust_energies(
     energy (k, repeats), ks (k, repeats, 4), robust_energy: the mean over points of the mean over
     repeats}}, k = min(top_k, samples)."""
     stats = target_statistics(target, distance)
-    D, m = stats["distance"], int(stats["m"])
     out = {}
     for rule, res in fit_result.items():
         index = top_points(res["energy"], top_k)
@@ -68,15 +69,10 @@ def robust_energies(
         values = np.empty((index.size, int(repeats), 5))
         for i, s in enumerate(index):
             eta, gamma = float(res["eta"][s]), float(res["gamma"][s])
-            for r in range(int(repeats)):
-                try:
-                    edges = simulate(
-                        D, m, rule, eta, gamma, seed=int(seeds[i, r]), modelvar=modelvar, epsilon=epsilon
-                    )
-                except FloatingPointError:  # weights overflowed (exponential form): the worst energy
-                    values[i, r] = (1.0, np.nan, np.nan, np.nan, np.nan)
-                    continue
-                values[i, r] = energy(stats, edges)
+            for r in range(int(repeats)):  # an overflow (exponential form) gives (1, NaN x 4)
+                values[i, r] = simulate_energy(
+                    stats, rule, eta, gamma, seed=int(seeds[i, r]), modelvar=modelvar, epsilon=epsilon
+                )
         out[rule] = {
             "index": index,
             "eta": np.asarray(res["eta"], float)[index],

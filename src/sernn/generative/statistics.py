@@ -98,7 +98,7 @@ def _ks_sorted(x, y, tol):
     return dneg if dneg > dpos else dpos
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _energy_kernel(n, ei, ej, D, t_deg, t_clu, t_bet, t_len, tol):
     deg, clu, bet, lengths = _statistics(n, ei, ej, D)
     k0 = _ks_sorted(t_deg, deg, tol)

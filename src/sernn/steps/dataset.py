@@ -1,4 +1,5 @@
-"""Step of rule generate_dataset: the maze task's splits, written once for every job."""
+"""Steps of rules generate_dataset (the maze task's splits, written once for every job) and
+generate_task (a population's own task, e.g. NeuroGym)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,23 @@ def generate_dataset(output: str | Path, dataset: dict) -> None:
     }
     storage.write_dataset(output, splits, attrs, {"dataset": dataset})
     say(f"dataset: {', '.join(f'{k} {v}' for k, v in sizes.items())} problems -> {output}")
+
+
+def generate_task_dataset(output: str | Path, task: dict, dataset: dict) -> None:
+    """Generate every split of a task given through the task interface (``task``: a population's
+    ``task`` entry, ``{"neurogym": <env id>, ...}``) at the ``dataset`` section's sizes and seed, and
+    write it to ``output`` (``storage.write_task_dataset``)."""
+    import json
+
+    from .. import neurogym_task
+
+    sizes = {s: int(dataset[s]) for s in SPLITS}
+    t = neurogym_task.from_config(task)
+    splits = t.generate(sizes, seed=int(dataset["seed"]))
+    attrs = {"task": json.dumps(task, sort_keys=True), "seed": int(dataset["seed"]), "loss": t.loss}
+    storage.write_task_dataset(output, splits, attrs, {"dataset": dataset, "task": task})
+    shape = splits["train"].inputs.shape
+    say(
+        f"task {task}: {', '.join(f'{k} {v}' for k, v in sizes.items())} trials of {shape[1]} steps "
+        f"(padded), {shape[2]} inputs, {splits['train'].targets.shape[2]} outputs -> {output}"
+    )

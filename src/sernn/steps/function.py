@@ -38,6 +38,24 @@ def probe_set(dataset_path: str | Path, n_trials: int, seed: int) -> dict[str, n
     }
 
 
+def task_probe(dataset_path: str | Path, n_trials: int, seed: int) -> dict[str, np.ndarray]:
+    """``probe_set`` of a task given through the task interface (its ``tasks/{regulariser}.h5``): the
+    trials drawn as there from its validation split, with their loss mask and decision steps (n, T)
+    and their conditions as ``condition_<name>`` (n,)."""
+    data = storage.read_task_dataset(dataset_path)["validation"]
+    n_val = data["inputs"].shape[0]
+    if n_trials > n_val:
+        raise ValueError(
+            f"function.probe_trials = {n_trials} exceeds the validation split's {n_val} trials "
+            f"(dataset.validation)"
+        )
+    idx = np.sort(np.random.default_rng(seed).choice(n_val, size=n_trials, replace=False))
+    out = {"trial_index": idx, "mask": data["mask"][idx], "decision": data["decision"][idx].astype(np.uint8)}
+    out.update({f"condition_{k}": v[idx] for k, v in data["conditions"].items()})
+    out["inputs"] = data["inputs"][idx]
+    return out
+
+
 def probe_noise(shape: tuple[int, ...], std: float, seed: int) -> np.ndarray:
     """Gaussian input noise for the probe set, like the training's GaussianNoise layer: an array of
     ``shape`` (float32), sd ``std``, drawn from ``SeedSequence([seed, 1])``: the same for every
@@ -64,9 +82,11 @@ def record_activity(
     ``probe_noise`` seeded by function.probe_seed), written there in the same layout."""
     from .. import training as tr
 
-    probe = probe_set(dataset_path, function["probe_trials"], function["probe_seed"])
-    inputs = probe.pop("inputs")
     nets = storage.read_networks(networks_path)
+    maze = not str(nets["attrs"]["task"]).startswith("{")  # else a task through the task interface
+    make_probe = probe_set if maze else task_probe
+    probe = make_probe(dataset_path, function["probe_trials"], function["probe_seed"])
+    inputs = probe.pop("inputs")
     variants = {"": inputs}
     if noisy_output:
         variants["noisy "] = inputs + probe_noise(inputs.shape, noise_std, function["probe_seed"])
@@ -79,10 +99,8 @@ def record_activity(
                 w = tr.weights_at(d["recurrent"], d["snapshots"], e)
                 if all(np.isfinite(v).all() for v in w.values()):
                     states, p = tr.hidden_activity(w, x)
-                    say(
-                        f"{variant}activity seed {seed} epoch {e}: probe accuracy "
-                        f"{np.mean(p.argmax(1) == probe['correct_choice']):.4f}"
-                    )
+                    accuracy = f"{np.mean(p.argmax(1) == probe['correct_choice']):.4f}" if maze else "-"
+                    say(f"{variant}activity seed {seed} epoch {e}: probe accuracy {accuracy}")
                 else:
                     states = np.full(x.shape[:2] + (d["recurrent"].shape[1],), np.nan, np.float32)
                     p = np.full((x.shape[0], d["output_bias"].shape[0]), np.nan, np.float32)
@@ -100,6 +118,7 @@ def record_activity(
     attrs = {
         "regulariser": nets["attrs"]["regulariser"],
         "strength": nets["attrs"]["strength"],
+        "task": nets["attrs"]["task"],
         "probe_trials": function["probe_trials"],
         "probe_seed": function["probe_seed"],
     }
@@ -137,6 +156,8 @@ def compute_function(
     from .. import function as fn
 
     act = storage.read_activity(activity_path)
+    if "maze_id" not in act["probe"]:
+        return compute_task_function(act, output, function, config)
     noisy = storage.read_activity(noisy_path)["seeds"] if noisy_path else None
     delay_end = int(dataset["goal_steps"]) + int(dataset["delay_steps"]) - 1
     coords = act["coordinates"]
@@ -196,6 +217,10 @@ def compute_function(
     )
 
 
+#: The delay-end columns of ``compute_function`` (``_delay_end_goal``).
+DELAY_END_COLUMNS = ("ev_goal_delay_end", "decoding_goal_delay_end_noisy", "ev_goal_delay_end_noisy")
+
+
 def _delay_end_goal(
     d: dict, noisy: dict | None, seed: int, i: int, goal: np.ndarray, step: int, function: dict, dec_seed: int
 ) -> dict[str, float]:
@@ -219,3 +244,57 @@ def _delay_end_goal(
         out["decoding_goal_delay_end_noisy"] = noisy_end["decoding_goal"]
         out["ev_goal_delay_end_noisy"] = noisy_end["ev_goal"]
     return out
+
+
+def compute_task_function(act: dict, output: str | Path, function: dict, config: dict | None = None) -> None:
+    """``compute_function`` for a task given through the task interface (``act``: its
+    ``storage.read_activity``): ``sernn.task_function.task_measures`` per seed x analysed epoch, the
+    maze's goal/choice/delay columns empty (NaN) with a log line saying why, and one window row
+    ("decision") whose maze columns are empty too."""
+    from .. import function as fn
+    from .. import task_function as tf_
+
+    probe = act["probe"]
+    conditions = {k[len("condition_") :]: v for k, v in probe.items() if k.startswith("condition_")}
+    regulariser, strength = act["attrs"]["regulariser"], float(act["attrs"]["strength"])
+    say(
+        f"task {act['attrs'].get('task', '?')}: no goal, delay or choice periods, so the maze's columns "
+        f"({', '.join(c for c in fn.FUNCTION_COLUMNS if c not in ('energy', 'mixed_selectivity'))}, "
+        f"ev_goal_delay_end and the noisy ones) are empty; grouping by the task's conditions instead"
+    )
+    rows, window_rows, logged = [], [], False
+    maze_nan = dict.fromkeys(fn.FUNCTION_COLUMNS + DELAY_END_COLUMNS, float("nan"))
+    for seed, d in act["seeds"].items():
+        for i, epoch in enumerate(d["epochs"]):
+            key = {"regulariser": regulariser, "strength": strength, "seed": seed, "epoch": int(epoch)}
+            if not np.isfinite(d["activity"][i]).all():
+                scalars, notes = (
+                    {"energy": float("nan")},
+                    ["non-finite activity (diverged): every measure NaN"],
+                )
+            else:
+                scalars, notes = tf_.task_measures(
+                    d["activity"][i],
+                    probe["mask"],
+                    probe["decision"].astype(bool),
+                    conditions,
+                    act["coordinates"],
+                    n_perm=function["n_perm"],
+                    seed=null_seed(function["seed"], regulariser, strength, seed, int(epoch)),
+                    ev_threshold=function["ev_threshold"],
+                    n_folds=function["n_folds"],
+                )
+            if not logged or notes[:1] == ["non-finite activity (diverged): every measure NaN"]:
+                for note in notes:
+                    say(f"seed {seed} epoch {epoch}: {note}")
+                logged = True
+            rows.append({**key, **maze_nan, **scalars})
+            window = {"window": "decision", "kind": "window", "start": -1, "stop": -1}
+            window_rows.append({**window, **dict.fromkeys(fn.FRAME_COLUMNS[4:], float("nan")), **key})
+    columns = list(dict.fromkeys(c for r in rows for c in r))
+    table = {c: np.asarray([r.get(c, float("nan")) for r in rows]) for c in columns}
+    windows_tab = {k: np.asarray([r[k] for r in window_rows]) for k in window_rows[0]}
+    attrs = {"regulariser": regulariser, "strength": strength, "n_perm": function["n_perm"]}
+    storage.write_tables(
+        output, {"table": table, "windows": windows_tab}, attrs, config or {}, "compute_function"
+    )

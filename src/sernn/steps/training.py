@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Iterable
@@ -32,7 +33,7 @@ def train_chunk(
     *,
     regulariser: str,
     regulariser_type: str,
-    task: str,
+    task: str | dict,
     seeds: Iterable[int],
     model: dict,
     training: dict,
@@ -48,13 +49,15 @@ def train_chunk(
     from .. import training as tr
 
     tr.configure_tensorflow(threads)
-    data = storage.read_dataset(dataset_path)
-    labels_key = {"maze": "labels", "random": "shuffled_labels"}[task]
+    per_step = isinstance(task, dict)  # a task through the task interface (NeuroGym): its own file
+    data = storage.read_task_dataset(dataset_path) if per_step else storage.read_dataset(dataset_path)
+    labels_key = None if per_step else {"maze": "labels", "random": "shuffled_labels"}[task]
+    shape = data["train"]["targets" if per_step else labels_key].shape
+    n_inputs, n_outputs = data["train"]["inputs"].shape[-1], shape[-1]
     coords, distance = geometry(model, base_dir)
     strengths = [float(s) for s in outputs]
     spec = tr.TrainingSpec(
         regulariser=regulariser_type,
-        strength=strengths[0],
         epochs=training["epochs"],
         batch_size=training["batch_size"],
         learning_rate=training["learning_rate"],
@@ -71,7 +74,15 @@ def train_chunk(
         group = networks[i : i + stack]
         if len(group) not in trainers:
             trainers[len(group)] = tr.Trainer(
-                spec, distance, n_steps=data["train"]["inputs"].shape[1], n_networks=len(group), lanes=threads
+                spec,
+                distance,
+                n_steps=data["train"]["inputs"].shape[1],
+                n_inputs=n_inputs,
+                n_outputs=n_outputs,
+                n_networks=len(group),
+                lanes=threads,
+                base_dir=str(base_dir),
+                per_step=per_step,
             )
         t0 = time.perf_counter()
         trained = trainers[len(group)].train_stack(
@@ -93,7 +104,8 @@ def train_chunk(
         attrs = {
             "regulariser": regulariser,
             "regulariser_type": regulariser_type,
-            "task": task,
+            **_user_source(regulariser_type, base_dir),
+            "task": json.dumps(task, sort_keys=True) if per_step else task,
             "strength": float(strength),
             "strength_label": strength_label(strength),
             "comms_factor": model["comms_factor"],
@@ -105,3 +117,15 @@ def train_chunk(
         }  # lanes = tensorflow_threads
         seeds_of = {seed: r for (s, seed), r in results.items() if s == float(strength)}
         storage.write_networks(output, seeds_of, coords, distance, attrs, config or {})
+
+
+def _user_source(kind: str, base_dir: str | Path) -> dict:
+    """{"regulariser_source_sha256": hex digest} of a user regulariser's file (``file.py:function``),
+    so that a network file records which code penalised it; {} otherwise."""
+    import hashlib
+
+    target = kind.rpartition(":")[0] if ":" in kind else ""
+    if not target.endswith(".py"):
+        return {}
+    path = Path(target) if Path(target).is_absolute() else Path(base_dir) / target
+    return {"regulariser_source_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}

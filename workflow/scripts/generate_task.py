@@ -1,0 +1,16 @@
+"""Snakemake script of rule generate_task: one population's task (given through the task interface,
+e.g. NeuroGym) -> tasks/{regulariser}.h5."""
+
+import os
+import sys
+from pathlib import Path
+
+# BLAS threads = the job's threads (more only contend for the job's cores); the package from the repo
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
+
+from sernn import jobs  # noqa: E402
+from sernn.steps import dataset  # noqa: E402
+
+with jobs.job(snakemake.log[0]):
+    dataset.generate_task_dataset(snakemake.output.dataset, snakemake.params.task, snakemake.params.dataset)
