@@ -358,13 +358,15 @@ def test_paper_preset_dry_run_job_counts(tmp_path):
     for rule in ("train", "binarise", "compute_metrics", "record_activity", "compute_function"):
         assert counts[rule] == n_chunks, (rule, counts)
     assert sum(counts.values()) <= 500, counts
-    # GNMs only on the authors' window: seRNN strengths 100-600 (0-based 99-599, every 10th) lie in
-    # chunks 3-18 of 32 strengths, L1 0.001-0.01 (0-based 0-30) in chunk 0; no control is fitted
+    # GNMs only on the windows: seRNN strengths 100-600 (0-based 99-599, every 10th) lie in chunks
+    # 3-18 of 32 strengths, L1 3e-4 to 0.006 (every 10th of the geomspace) in chunks 12-28; no
+    # control is fitted
     fits = re.findall(
         r"rule fit_generative:\n(?:\s+\S.*\n)*?\s+wildcards: regulariser=(\w+), chunk=c(\d+)-n\d+",
         proc.stdout,
     )
-    assert sorted((reg, int(c)) for reg, c in fits) == [("L1", 0)] + [("seRNN", c) for c in range(3, 19)]
+    expected = [("L1", c) for c in range(12, 29)] + [("seRNN", c) for c in range(3, 19)]
+    assert sorted((reg, int(c)) for reg, c in fits) == expected
     train = re.findall(
         r"rule train:\n(?:\s+\S.*\n)*?\s+wildcards: regulariser=(\w+), chunk=c(\d+)-n(\d+)", proc.stdout
     )
