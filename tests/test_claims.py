@@ -12,6 +12,8 @@ from sernn import analysis, claims, nulls, steps
 from sernn import config as sernn_config
 from sernn.metrics import network_metrics
 
+ALL = claims.CLAIMS + claims.GNM_CLAIMS
+
 # -- clustering_ratio ---------------------------------------------------------------------------
 
 
@@ -46,7 +48,7 @@ def population(seed, *, effect=0.0, confound=1.0, n=40, shift=0.0, measures=None
     confound * f(log total weight) + effect[measure] (seRNN only, in sd units) + N(0, 1) noise,
     with f curved (quadratic): without an effect the populations differ through total weight alone."""
     rng = np.random.default_rng(seed)
-    measures = measures or [c.measure for c in claims.CLAIMS if c.measure not in claims.DERIVED]
+    measures = measures or [c.measure for c in ALL if c.measure not in claims.DERIVED]
     rows = []
     for reg, lo in (("seRNN", 4.0), ("L1", 4.0 - shift)):
         u = np.sqrt(rng.random(n))
@@ -148,7 +150,19 @@ def test_non_overlapping_populations_are_not_compared():
 
 # -- the claims table ---------------------------------------------------------------------------
 
-EXPECTED = {c.measure: c.expected for c in claims.CLAIMS}
+EXPECTED = {c.measure: c.expected for c in ALL}
+
+
+def plant_spatial_rule(df, seed, advantage=0.0):
+    """The spatial rule's robust energy of every network: its matching energy + N(0, 0.1) noise,
+    plus ``advantage`` sd of that noise in the seRNNs: advantage > 0 plants "matching beats the
+    spatial rule" in seRNNs, by far less than the between-network spread of the energies."""
+    rng = np.random.default_rng(seed + 200)
+    is_se = (df["regulariser"] == "seRNN").to_numpy()
+    df["gnm_robust_energy_sptl"] = (
+        df["gnm_robust_energy_matching"] + 0.1 * rng.normal(size=len(df)) + 0.1 * advantage * is_se
+    )
+    return df
 
 
 def planted_claims(seed, sign=+1.0, size=1.2):
@@ -162,7 +176,8 @@ def planted_claims(seed, sign=+1.0, size=1.2):
     base = 1.5 * (lw - 3.0) ** 2 + sign * size * EXPECTED["function_cluster_z"] * is_se
     df["goal_cluster_z"] = base + rng.normal(size=len(df))
     df["choice_cluster_z"] = base + rng.normal(size=len(df))
-    return df
+    # the paired claim: matching - sptl below 0 by the planted size (sign +1) or above (-1)
+    return plant_spatial_rule(df, seed, advantage=sign * size)
 
 
 def verdicts(df, **kw):
@@ -171,15 +186,16 @@ def verdicts(df, **kw):
 
 def test_claims_follow_the_data():
     holds = claims.evaluate_claims(planted_claims(0), 9, n_boot=300, seed=1)
-    assert list(holds["claim"]) == [c.claim for c in claims.CLAIMS]
+    assert list(holds["claim"]) == [c.claim for c in ALL]
     assert list(holds.columns) == list(claims.CLAIM_COLUMNS)
     assert set(holds["verdict"]) == {"holds"}, holds[["claim", "cohens_d", "p", "verdict"]]
     assert (holds["ci_low"] < holds["cohens_d"]).all() and (holds["cohens_d"] < holds["ci_high"]).all()
-    assert (np.sign(holds["cohens_d"]) == [c.expected for c in claims.CLAIMS]).all()
+    assert (np.sign(holds["cohens_d"]) == [c.expected for c in ALL]).all()
+    assert (holds["p_holm"] >= holds["p"]).all()
     assert set(verdicts(planted_claims(0, sign=-1.0)).values()) == {"reversed"}
     # no effect beyond the sparsity confound: nothing is claimed
-    none = verdicts(population(0))
-    assert sum(v == "not seen" for v in none.values()) >= 5 and "holds" not in none.values()
+    none = verdicts(plant_spatial_rule(population(0), 0))
+    assert sum(v == "not seen" for v in none.values()) >= 7 and "holds" not in none.values()
 
 
 def test_claims_change_with_one_measure():
@@ -221,14 +237,187 @@ def test_missing_population_gives_not_tested(case, tmp_path):
     out = tmp_path / "claims.csv"
     steps.summary.paper_claims(csv, out, {"epoch": 9, "claims": {"n_boot": 50}})
     table = pd.read_csv(out)
-    assert len(table) == len(claims.CLAIMS)
+    assert len(table) == len(ALL)
     untested = table[table["verdict"] == "not tested"]
     if case == "no function":
         assert set(untested["claim"]) == {"functional clustering in space", "mixed selectivity", "energy"}
         assert (table.loc[table["verdict"] != "not tested", "n_b"] > 0).all()
+    elif case == "no L1":  # the paired claim is within the seRNNs: still tested
+        assert set(table.loc[table["verdict"] != "not tested", "claim"]) == {
+            "homophily beats the spatial rule"
+        }
     else:
         assert len(untested) == len(table)
     assert untested[["cohens_d", "ci_low", "ci_high", "p"]].isna().all().all()
+
+
+# -- the generative-model claims ----------------------------------------------------------------
+
+MATCHING, PAIRED = (c.claim for c in claims.GNM_CLAIMS)
+
+
+def gnm_population(seed, matching_effect=0.0, spatial_advantage=0.0, n=80):
+    """seRNN and L1 robust matching energies with a sparsity confound (as ``population``) and, in
+    seRNNs, a planted matching advantage of ``matching_effect`` sd (negative: lower energy) at
+    matched total weight; the spatial rule as ``plant_spatial_rule``; n networks per group."""
+    df = population(
+        seed,
+        effect={"gnm_robust_energy_matching": matching_effect},
+        measures=["gnm_robust_energy_matching"],
+        n=n,
+    )
+    return plant_spatial_rule(df, seed, spatial_advantage)
+
+
+def gnm_verdicts(df):
+    table = claims.evaluate_claims(df, 9, n_boot=300, seed=1, claims=claims.GNM_CLAIMS)
+    return dict(zip(table["claim"], table["verdict"])), table
+
+
+def test_planted_matching_advantage_is_found_and_absent_one_is_not():
+    found, table = gnm_verdicts(gnm_population(0, matching_effect=-1.2, spatial_advantage=1.2))
+    assert found == {MATCHING: "holds", PAIRED: "holds"}, table
+    row = table.set_index("claim").loc[MATCHING]
+    assert row["paper"] == "seRNN < L1" and row["matched"] == "total_weight" and row["cohens_d"] < 0
+    holds_none = 0
+    for seed in range(10):
+        none, _ = gnm_verdicts(gnm_population(seed))
+        assert set(none.values()) <= {"not seen", "holds"}
+        holds_none += sum(v == "holds" for v in none.values())
+    assert holds_none <= 1  # 20 tests without an effect, Holm over 2 per table (measured: 0)
+
+
+def test_gnm_verdicts_flip_with_the_data():
+    df = gnm_population(1, matching_effect=-1.2, spatial_advantage=1.2)
+    assert set(gnm_verdicts(df)[0].values()) == {"holds"}
+    se = df["regulariser"] == "seRNN"
+    worse = df.copy()
+    worse.loc[se, "gnm_robust_energy_matching"] += 2.5  # seRNNs now fit matching worse than L1
+    worse.loc[se, "gnm_robust_energy_sptl"] -= 0.3  # and the spatial rule better than matching
+    assert gnm_verdicts(worse)[0] == {MATCHING: "reversed", PAIRED: "reversed"}
+
+
+def test_homophily_claim_is_a_paired_t_test():
+    from scipy import stats
+
+    df = gnm_population(2, spatial_advantage=0.5)
+    table = gnm_verdicts(df)[1].set_index("claim")
+    se = df[df["regulariser"] == "seRNN"]
+    m, s = se["gnm_robust_energy_matching"].to_numpy(), se["gnm_robust_energy_sptl"].to_numpy()
+    row = table.loc[PAIRED]
+    assert row["p"] == pytest.approx(stats.ttest_rel(m, s).pvalue, rel=1e-10)
+    diff = m - s
+    assert row["cohens_d"] == pytest.approx(diff.mean() / diff.std(ddof=1), rel=1e-12)
+    assert row["n_a"] == row["n_b"] == len(se) and row["matched"] == "paired" and row["group_b"] == ""
+    assert row["mean_a"] == pytest.approx(m.mean()) and row["mean_b"] == pytest.approx(s.mean())
+    # the pairing matters: the energies' between-network spread (the sparsity confound) hides the
+    # within-network difference from an unpaired test
+    assert row["p"] < 1e-3 and stats.ttest_ind(m, s).pvalue > 0.5
+    # networks failing the filter or without a fit do not enter
+    df.loc[df.index[:5], "passes_accuracy_filter"] = False
+    df.loc[df.index[5:8], "gnm_robust_energy_sptl"] = np.nan
+    assert gnm_verdicts(df)[1].set_index("claim").loc[PAIRED, "n_a"] == len(se) - 8
+
+
+def test_holm_adjustment():
+    p = np.array([0.01, 0.04, 0.03, np.nan, 0.5])
+    # by hand: sorted 0.01, 0.03, 0.04, 0.5 (m = 4) -> 0.04, 0.09, max(0.09, 0.08), max(0.09, 0.5)
+    np.testing.assert_allclose(claims.holm(p), [0.04, 0.09, 0.09, np.nan, 0.5])
+    assert np.isnan(claims.holm(np.array([np.nan]))).all()
+    np.testing.assert_allclose(claims.holm(np.array([0.2, 0.6])), [0.4, 0.6])
+
+
+def test_verdict_uses_the_holm_adjusted_p():
+    # only energy carries an effect (small): raw p below 0.05, the smallest of the 8 tested claims,
+    # so Holm multiplies it by 8
+    df = plant_spatial_rule(population(0), 0)
+    rng = np.random.default_rng(0)
+    lw = np.log(df["total_weight"].to_numpy())
+    df["energy"] = 1.5 * (lw - 3.0) ** 2 - 0.6 * (df["regulariser"] == "seRNN") + rng.normal(size=len(df))
+    table = claims.evaluate_claims(df, 9, n_boot=300, seed=1).set_index("claim")
+    row = table.loc["energy"]
+    assert table["p"].notna().sum() == 8 and row["p"] == table["p"].min()
+    assert row["p_holm"] == pytest.approx(8 * row["p"], rel=1e-12)
+    assert row["p"] < 0.05 < row["p_holm"] and row["ci_high"] < 0  # the case under test
+    assert row["verdict"] == "not seen"
+    assert claims.verdict(row["cohens_d"], (row["ci_low"], row["ci_high"]), row["p"], -1) == "holds"
+
+
+# -- the control populations --------------------------------------------------------------------
+
+
+CONTROL_CLAIMS = claims.CLAIMS + claims.GNM_CLAIMS[:1]
+
+
+def with_controls(seed):
+    """``planted_claims`` (seRNN vs L1 hold) plus three controls on the same total-weight range,
+    each a copy of one population with N(0, 0.3) noise added to every measure: spatial-only copies
+    L1 (the seRNN effects hold against it), communicability-only copies the seRNNs (nothing to
+    find), a random-task population (type seRNN) copies the seRNNs with 2 x the planted effect
+    added (the seRNNs' effects reversed against it) and fails the accuracy filter."""
+    df = planted_claims(seed).assign(task="maze", diverged=False)
+    df["regulariser_type"] = df["regulariser"]
+    se, l1 = df[df["regulariser"] == "seRNN"], df[df["regulariser"] == "L1"]
+    rng = np.random.default_rng(seed + 300)
+    columns = {m: claims.DERIVED[m][0] if m in claims.DERIVED else (m,) for m in EXPECTED}
+    parts = [df]
+    for name, kind, task, like in (
+        ("spatial", "spatial", "maze", l1),
+        ("communicability", "communicability", "maze", se),
+        ("seRNN_random_task", "seRNN", "random", se),
+    ):
+        part = like.copy()
+        part["regulariser"], part["regulariser_type"], part["task"] = name, kind, task
+        for cols in columns.values():
+            for c in cols:
+                part[c] = part[c].to_numpy() + 0.3 * rng.normal(size=len(part))
+        if task == "random":
+            for c in CONTROL_CLAIMS:
+                for col in columns[c.measure]:
+                    part[col] += 2.4 * c.expected
+            part["passes_accuracy_filter"] = False
+            part["val_accuracy"] = 0.25
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_control_claims_follow_the_data():
+    df = with_controls(0)
+    assert claims.control_populations(df) == [
+        ("spatial", "spatial only"),
+        ("communicability", "communicability only"),
+        ("seRNN_random_task", "random task"),
+    ]
+    table = claims.evaluate_controls(df, 9, n_boot=300, seed=1)
+    expected_claims = [c.claim for c in CONTROL_CLAIMS]
+    assert list(table.columns) == ["control", *claims.CLAIM_COLUMNS]
+    assert list(table["claim"]) == expected_claims * 3
+    by = {k: dict(zip(g["claim"], g["verdict"])) for k, g in table.groupby("control")}
+    assert set(by["spatial only"].values()) == {"holds"}, table
+    assert (
+        "holds" not in by["communicability only"].values()
+        and "reversed" not in by["communicability only"].values()
+    )
+    assert set(by["random task"].values()) == {"reversed"}, table
+    rnd = table[table["control"] == "random task"]
+    assert (rnd["n_b"] > 0).all() and (rnd["filter_b"] == claims.NOT_DIVERGED).all()
+    assert (table.loc[table["control"] != "random task", "filter_b"] == "passes_accuracy_filter").all()
+    assert (table["p_holm"] >= table["p"]).all() and table["paper"].iloc[0] == "seRNN > spatial"
+    # a diverged random-task network never enters
+    df.loc[(df["regulariser"] == "seRNN_random_task").to_numpy() & (df.index % 2 == 0), "diverged"] = True
+    again = claims.evaluate_controls(df, 9, n_boot=300, seed=1)
+    assert (again.loc[again["control"] == "random task", "n_b"] < rnd["n_b"].to_numpy()).all()
+
+
+def test_control_verdict_flips_and_no_controls_gives_an_empty_table():
+    df = with_controls(1)
+    comm = df["regulariser"] == "communicability"
+    df.loc[comm, "energy"] -= 3.0  # communicability-only networks now use far less energy than seRNNs
+    table = claims.evaluate_controls(df, 9, n_boot=300, seed=1)
+    row = table[(table["control"] == "communicability only") & (table["claim"] == "energy")].iloc[0]
+    assert row["verdict"] == "reversed"
+    plain = claims.evaluate_controls(planted_claims(0), 9, n_boot=50)
+    assert len(plain) == 0 and list(plain.columns) == ["control", *claims.CLAIM_COLUMNS]
 
 
 # -- the population preset ----------------------------------------------------------------------
@@ -253,7 +442,7 @@ def test_population_preset_dry_run_job_counts(tmp_path):
 @pytest.mark.slow
 def test_tiny_run_writes_the_claims_table_first_in_the_report(tiny_run):
     table = pd.read_csv(tiny_run / "results" / "summary" / "claims.csv")
-    assert list(table["claim"]) == [c.claim for c in claims.CLAIMS]
+    assert list(table["claim"]) == [c.claim for c in ALL]
     assert list(table.columns) == list(claims.CLAIM_COLUMNS)
     # 2 networks per regulariser at most: too few on the common support to test anything
     assert set(table["verdict"]) == {"not tested"}
@@ -287,3 +476,81 @@ def test_tiny_run_writes_the_claims_table_first_in_the_report(tiny_run):
     snakemake(tiny_run, "--report", str(report))
     text = report.read_text(errors="replace")
     assert "1. Claims" in text and "claims.csv" in text and "matched total weight" in text
+
+
+# -- GNM protocol end to end ----------------------------------------------------------------------
+
+
+def test_best_rule_fractions():
+    rows = []
+    for reg, best in (("seRNN", ["matching", "matching", "sptl", "matching"]), ("L1", ["sptl", "deg-avg"])):
+        for k, rule in enumerate(best):
+            rows.append(
+                {
+                    "regulariser": reg,
+                    "epoch": 9,
+                    "gnm_fitted": True,
+                    "passes_accuracy_filter": True,
+                    "gnm_robust_best_rule": rule,
+                    "gnm_best_rule": "clu-avg" if k == 0 else rule,
+                }
+            )
+    rows.append({**rows[0], "passes_accuracy_filter": False})  # fails the filter: not counted
+    rows.append({**rows[0], "epoch": 5})  # another epoch: not counted
+    t = claims.best_rule_fractions(pd.DataFrame(rows), 9, ["sptl", "matching", "clu-avg", "deg-avg"])
+    se = t[t["regulariser"] == "seRNN"].set_index("rule")
+    assert (se["n_networks"] == 4).all() and se.loc["matching", "n_robust"] == 3
+    assert se.loc["matching", "fraction_robust"] == 0.75 and se.loc["sptl", "fraction_robust"] == 0.25
+    assert se.loc["clu-avg", "n_minimum"] == 1 and se.loc["matching", "n_minimum"] == 2
+    l1 = t[t["regulariser"] == "L1"].set_index("rule")
+    assert l1["fraction_robust"].sum() == 1 and l1.loc["deg-avg", "fraction_robust"] == 0.5
+    assert len(claims.best_rule_fractions(pd.DataFrame({"epoch": [9]}), 9, ["sptl"])) == 0
+
+
+@pytest.mark.slow
+def test_gnm_window_density_robust_and_controls_end_to_end(tmp_path):
+    """The tiny run (every network passing the filter) with GNMs at 5 % density on a window of the
+    seRNN strengths (L1 not fitted), robust energies, and a spatial-only control: only the window's
+    files are fitted, at the density, the robust columns and the control table are written, the
+    report renders the protocol, and a forced refit gives the same files bit for bit."""
+    import shutil
+
+    import yaml
+    from conftest import TINY, assert_h5_trees_identical
+
+    from sernn import storage
+
+    cfg = sernn_config.load_yaml(TINY)
+    cfg["regularisers"]["spatial"] = {"strengths": [0.001]}
+    cfg["analysis"]["accuracy_threshold"] = 0.0  # the tiny networks pass: the figures show the fits
+    cfg["generative"].update(
+        density=0.05, strengths={"seRNN": {"min": 0.05}, "L1": False}, robust={"top_k": 2, "repeats": 2}
+    )
+    config_file = tmp_path / "window.yaml"
+    config_file.write_text(yaml.safe_dump(cfg))
+    work = tmp_path / "run"
+    snakemake(work, configfile=config_file)
+    gen_dir = work / "results" / "generative"
+    files = sorted(p.relative_to(gen_dir).as_posix() for p in gen_dir.rglob("*.h5"))
+    assert [f.split("/")[0] + "/" + f.split("/")[-1] for f in files] == ["seRNN/0.1.h5", "spatial/0.001.h5"]
+    gen = storage.read_generative(gen_dir / files[0])
+    assert gen["attrs"]["density"] == 0.05 and gen["attrs"]["robust_top_k"] == 2
+    assert gen["seeds"][0][2]["attrs"]["edges"] == round(0.05 * 4950)
+    summary = pd.read_csv(work / "results" / "summary" / "metrics.csv")
+    at = summary[summary["epoch"] == 2].set_index(["regulariser", "strength"])
+    assert np.isfinite(at.loc[("seRNN", 0.1), "gnm_robust_energy_matching"])
+    assert at.loc[[("seRNN", 0.01), ("L1", 0.001), ("L1", 0.01)], "gnm_robust_energy_matching"].isna().all()
+    controls = pd.read_csv(work / "results" / "summary" / "claims_controls.csv")
+    assert set(controls["control"]) == {"spatial only"} and len(controls) == len(CONTROL_CLAIMS)
+    assert (work / "results" / "summary" / "gnm_best_rules.csv").is_file()
+    for name in ("gnm_matching_by_epoch.png", "gnm_robust_by_rule.png"):
+        assert (work / "results" / "summary" / "figures" / name).stat().st_size > 10_000
+    report = work / "report.html"
+    snakemake(work, "--report", str(report), configfile=config_file)
+    text = report.read_text(errors="replace")
+    assert "claims_controls.csv" in text and "target binarised at density 0.05" in text
+    assert "seRNN 0.1 (1 of 2)" in text and "L1 none" in text and "2 best points re-simulated 2 times" in text
+    # a forced refit: the same files
+    shutil.copytree(gen_dir, tmp_path / "first")
+    snakemake(work, "--forcerun", "fit_generative", configfile=config_file)
+    assert assert_h5_trees_identical(tmp_path / "first", gen_dir) > 20

@@ -70,6 +70,22 @@ def test_schema_fills_defaults_for_a_partial_config():
         ({"generative": {"levels": 0}}, ["generative.levels", "0"]),
         ({"generative": {"modelvar": "linear"}}, ["generative.modelvar", "linear"]),
         ({"generative": {"epsilon": 0}}, ["generative.epsilon", "0"]),
+        ({"generative": {"density": 0}}, ["generative.density", "= 0"]),
+        ({"generative": {"density": 1.5}}, ["generative.density", "1.5"]),
+        ({"generative": {"density": 0.0001}}, ["generative.density = 0.0001", "4950", "nothing to fit"]),
+        ({"generative": {"robust": {"top_k": 0}}}, ["generative.robust.top_k", "0"]),
+        ({"generative": {"robust": {"repeats": 0}}}, ["generative.robust.repeats", "0"]),
+        ({"generative": {"robust": {"top": 3}}}, ["generative.robust", "top"]),
+        (
+            {"generative": {"strengths": {"seRNN": {"min": 0.2, "max": 0.1}}}},
+            ["generative.strengths.seRNN", "min 0.2 > max 0.1"],
+        ),
+        (
+            {"generative": {"strengths": {"seRNN": {"min": 0.5}}}},
+            ["generative.strengths.seRNN", "'min': 0.5", "selects none", "0.01 to 0.3"],
+        ),
+        ({"generative": {"strengths": {"seRNN": {"every": 0}}}}, ["generative.strengths.seRNN.every", "0"]),
+        ({"generative": {"strengths": {"seRNN": {"step": 2}}}}, ["generative.strengths.seRNN", "step"]),
         (
             {"analysis": {"claims": {"groups": ["seRNN", "L2"]}}},
             ["analysis.claims.groups", "'L2'", "seRNN, L1"],
@@ -96,6 +112,31 @@ def test_bad_values_are_named(overrides, words):
         resolve(overrides)
     for w in words:
         assert w in str(info.value), (w, str(info.value))
+
+
+def test_generative_strengths_select_a_window_and_every_kth():
+    cfg = resolve(
+        {
+            "regularisers": {
+                "seRNN": {"strengths": {"linspace": [0.001, 0.3, 1001]}},
+                "L1": {"strengths": [0.001, 0.002, 0.003]},
+            },
+            "generative": {"strengths": {"seRNN": {"min": 0.0306, "max": 0.1802, "every": 10}}},
+        }
+    )
+    labels = sc.fitted_labels(cfg)
+    assert labels["L1"] == ["0.001", "0.002", "0.003"]  # not named: every strength
+    every = sc.populations(cfg)["seRNN"]["labels"]
+    # the authors' networks 100-600 (MATLAB's 1-based numbering) of linspace(0.001, 0.3, 1001)
+    assert every.index("0.030601") == 99 and every.index("0.180101") == 599
+    inside = every[99:600]
+    assert labels["seRNN"] == inside[::10] and len(labels["seRNN"]) == 51
+    assert sc.generative_density(cfg) == 0.1
+    # a window of a population the run does not have (a preset's, under the user's own
+    # populations) is ignored
+    other = resolve({"preset": "paper", "regularisers": {"spatial": {"strengths": [0.01]}}})
+    assert "seRNN" in other["generative"]["strengths"] and sc.fitted_labels(other) == {"spatial": []}
+    assert sc.generative_density(resolve({"generative": {"density": 0.05}})) == 0.05
 
 
 def test_linspace_strengths_and_labels():
@@ -346,6 +387,10 @@ def _linspace(spec: list) -> dict:
     return _one_pop({"strengths": {"linspace": spec}})
 
 
+def _window(window: dict) -> dict:
+    return {**_one_pop({"strengths": [0.0, 0.1]}), "generative": {"strengths": {"seRNN": window}}}
+
+
 def _geomspace(spec: list) -> dict:
     return _one_pop({"strengths": {"geomspace": spec}})
 
@@ -426,10 +471,17 @@ CASES = {
     "generative.fit_failing": ("generative", None),
     "generative.epochs[]": ("generative", lambda v: {"generative": {"epochs": [v]}}),
     "generative.seed": ("generative", None),
+    "generative.density": ("generative", None),
+    "generative.robust.top_k": ("generative", None),
+    "generative.robust.repeats": ("generative", None),
+    # a window of the one population's strengths [0, 0.1] that selects at least one of them
+    "generative.strengths.*.min": ("generative", lambda v: _window({"min": min(v, 0.1)})),
+    "generative.strengths.*.max": ("generative", lambda v: _window({"max": v})),
+    "generative.strengths.*.every": ("generative", lambda v: _window({"every": v})),
 }
 
 #: Bounds the schema allows but a check beyond it rejects before any work, with the key in the message.
-REJECTED_BY_CHECK = {("binarise.fraction", "exclusiveMinimum")}
+REJECTED_BY_CHECK = {("binarise.fraction", "exclusiveMinimum"), ("generative.density", "exclusiveMinimum")}
 
 STEPS = ("dataset", "train", "binarise", "metrics", "activity", "function", "generative", "summary")
 

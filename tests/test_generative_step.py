@@ -77,6 +77,8 @@ def files(tmp_path_factory):
         "default": GEN,
         "failing": {**GEN, "fit_failing": True},
         "authors": {**GEN, "target": "authors", "epochs": [1, E]},
+        "dense": {**GEN, "density": 0.05, "robust": {"top_k": 3, "repeats": 4}},
+        "authors_dense": {**GEN, "target": "authors", "density": 0.05, "robust": {"top_k": 2, "repeats": 2}},
     }.items():
         out[name] = d / f"{name}.h5"
         steps.generative.fit_generative(out["networks"], out["binarised"], out[name], gen, ANALYSIS, BINARISE)
@@ -190,3 +192,84 @@ def test_binarised_target_matches_binarise_module(files):
     nets = storage.read_networks(files["networks"])
     a = binarise.undirected(binarise.binarise(nets["seeds"][0]["recurrent"][E], **BINARISE))
     assert storage.read_generative(files["default"])["seeds"][0][E]["attrs"]["edges"] == np.triu(a, 1).sum()
+
+
+# -- density and robust energies ------------------------------------------------------------------
+
+
+def test_density_is_honoured_exactly_and_recorded(files):
+    nets = storage.read_networks(files["networks"])
+    dense = storage.read_generative(files["dense"])
+    assert dense["attrs"]["density"] == 0.05 and dense["seeds"][0][E]["attrs"]["edges"] == round(0.05 * 4950)
+    assert storage.read_generative(files["default"])["attrs"]["density"] == 0.1  # binarise.fraction
+    # the binarise options at the new density: the 248 strongest pairs of max(|W|, |W|^T)
+    a = np.abs(nets["seeds"][0]["recurrent"][E]).astype(np.float64)
+    np.fill_diagonal(a, 0)
+    a = np.maximum(a, a.T)
+    iu = np.triu_indices(N, 1)
+    assert dense["seeds"][0][E]["rules"]["sptl"]["best_energy"] <= 1
+    target = steps.generative.gnm_target(
+        nets["seeds"][0]["recurrent"][E], None, {**GEN, "density": 0.05}, BINARISE
+    )
+    kept = np.sort(a[iu])[-248:]
+    assert np.triu(target, 1).sum() == 248 and np.array_equal(np.sort(a[iu][target[iu] == 1]), kept)
+    authors = storage.read_generative(files["authors_dense"])
+    assert 248 <= authors["seeds"][0][E]["attrs"]["edges"] <= 495 and authors["attrs"]["density"] == 0.05
+
+
+def test_robust_energies_equal_a_plain_recomputation_from_the_stored_repeats(files):
+    gen = storage.read_generative(files["dense"])
+    row = pd.DataFrame(gen["table"]).set_index("seed").loc[0]
+    assert gen["attrs"]["robust_top_k"] == 3 and gen["attrs"]["robust_repeats"] == 4
+    fit = gen["seeds"][0][E]["rules"]
+    means = {}
+    for r in RULES:
+        rob, c = fit[r]["robust"], generative.column_suffix(r)
+        assert (
+            rob["energy"].shape == (3, 4) and rob["ks"].shape == (3, 4, 4) and rob["seeds"].dtype == np.uint64
+        )
+        # the 3 lowest-energy samples of the search, their points
+        assert sorted(rob["index"]) == sorted(np.argsort(fit[r]["energy"], kind="stable")[:3])
+        assert np.array_equal(rob["eta"], fit[r]["eta"][rob["index"]])
+        assert np.array_equal(rob["energy"], rob["ks"].max(axis=2))
+        means[r] = np.mean([np.mean(rob["energy"][i]) for i in range(3)])
+        assert row[f"gnm_robust_energy_{c}"] == pytest.approx(means[r], rel=1e-12)
+        assert len(np.unique(rob["seeds"])) == 12  # a fresh stream per repeat
+    assert row["gnm_robust_best_rule"] == min(RULES, key=lambda r: means[r])
+    assert pd.DataFrame(gen["table"]).loc[lambda t: ~t["gnm_fitted"], "gnm_robust_best_rule"].eq("").all()
+
+
+def test_stored_repeats_are_the_simulations_of_their_seeds(files):
+    """Each stored repeat: grow a network with the plain numpy port at the point, from the stored
+    seed's stream, and measure its energy with scipy's KS."""
+    from gnm_reference import energy_reference, simulate_reference
+
+    nets = storage.read_networks(files["networks"])
+    gen = storage.read_generative(files["dense"])
+    target = steps.generative.gnm_target(
+        nets["seeds"][0]["recurrent"][E], None, {**GEN, "density": 0.05}, BINARISE
+    )
+    m = int(np.triu(target, 1).sum())
+    for r in ("sptl", "matching"):
+        rob = gen["seeds"][0][E]["rules"][r]["robust"]
+        for i, k in ((0, 0), (0, 3), (2, 1)):
+            uniforms = np.random.default_rng(int(rob["seeds"][i, k])).random(m)
+            edges = simulate_reference(nets["distance"], m, r, rob["eta"][i], rob["gamma"][i], uniforms)
+            e = energy_reference(target, generative.edges_to_adjacency(edges, N), nets["distance"])
+            assert rob["energy"][i, k] == pytest.approx(e[0], abs=1e-12), (r, i, k)
+
+
+def test_robust_fits_rerun_bit_identical(files, tmp_path):
+    from conftest import h5_differences
+
+    again = tmp_path / "dense.h5"
+    steps.generative.fit_generative(
+        files["networks"],
+        files["binarised"],
+        again,
+        {**GEN, "density": 0.05, "robust": {"top_k": 3, "repeats": 4}},
+        ANALYSIS,
+        BINARISE,
+    )
+    problems, n = h5_differences(files["dense"], again)
+    assert not problems and n >= 4 * (5 + 6)  # every rule: samples and robust datasets

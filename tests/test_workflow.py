@@ -185,7 +185,8 @@ def test_summary_has_one_row_per_network_and_epoch(tiny_run):
     assert set(comp["matched"]) == {"none", "accuracy", "total_weight"}
     # no tiny network passes the filter: every claim is there, untested
     claims = pd.read_csv(tiny_run / "results" / "summary" / "claims.csv")
-    assert len(claims) == 6 and set(claims["verdict"]) == {"not tested"}
+    assert len(claims) == 8 and set(claims["verdict"]) == {"not tested"}
+    assert len(pd.read_csv(tiny_run / "results" / "summary" / "claims_controls.csv")) == 0  # no controls
 
 
 def test_train_and_aggregate_logs_report_progress(tiny_run):
@@ -354,16 +355,18 @@ def test_paper_preset_dry_run_job_counts(tmp_path):
     sizes = {"seRNN": 1001, "L1": 1001, "spatial": 101, "communicability": 101, "seRNN_random_task": 101}
     n_chunks = sum(-(-n // 32) for n in sizes.values())  # ceil: 32 + 32 + 4 + 4 + 4
     assert n_chunks == 76
-    for rule in (
-        "train",
-        "binarise",
-        "compute_metrics",
-        "record_activity",
-        "compute_function",
-        "fit_generative",
-    ):
+    for rule in ("train", "binarise", "compute_metrics", "record_activity", "compute_function"):
         assert counts[rule] == n_chunks, (rule, counts)
     assert sum(counts.values()) <= 500, counts
+    # GNMs only on the windows: seRNN strengths 100-600 (0-based 99-599, every 10th) lie in chunks
+    # 3-18 of 32 strengths, L1 3e-4 to 0.006 (every 10th of the geomspace) in chunks 12-28; no
+    # control is fitted
+    fits = re.findall(
+        r"rule fit_generative:\n(?:\s+\S.*\n)*?\s+wildcards: regulariser=(\w+), chunk=c(\d+)-n\d+",
+        proc.stdout,
+    )
+    expected = [("L1", c) for c in range(12, 29)] + [("seRNN", c) for c in range(3, 19)]
+    assert sorted((reg, int(c)) for reg, c in fits) == expected
     train = re.findall(
         r"rule train:\n(?:\s+\S.*\n)*?\s+wildcards: regulariser=(\w+), chunk=c(\d+)-n(\d+)", proc.stdout
     )
@@ -477,6 +480,10 @@ def test_html_report_has_every_figure_and_caption(tiny_run):
         "gnm_matching_vs_strength.png",
         "gnm_matching_vs_total_weight.png",
         "gnm_landscape.png",
+        "gnm_matching_by_epoch.png",
+        "gnm_robust_by_rule.png",
+        "claims_controls.csv",
+        "gnm_best_rules.csv",
     ):
         assert name in text, name
     for caption_words in (

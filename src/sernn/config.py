@@ -241,6 +241,69 @@ def check(config: dict, base_dir: str | Path = ".") -> None:
         raise ConfigError(f"config key seeds = {seeds!r}: seeds repeat")
     _check_analysis(config["analysis"], list(config["regularisers"]))
     _check_generative(config.get("generative") or {}, config["training"]["epochs"])
+    if (config.get("generative") or {}).get("enabled"):
+        _check_density(config, n)
+        fitted_labels(config, pops)
+
+
+def generative_density(config: dict) -> float:
+    """The density of the GNM targets: ``generative.density``, or else ``binarise.fraction``."""
+    density = (config.get("generative") or {}).get("density")
+    return float(config["binarise"]["fraction"] if density is None else density)
+
+
+def _check_density(config: dict, n: int) -> None:
+    """``generative.density`` keeps at least one undirected edge of the target."""
+    density = generative_density(config)
+    b, gen = config["binarise"], config["generative"]
+    directed = gen["target"] == "authors" or b["symmetrise"] == "none"
+    quantile = gen["target"] == "binarised" and b["method"] == "quantile"
+    candidates = n * n if quantile else n * (n - 1) // (1 if directed else 2)
+    if round(density * candidates) < 1:
+        given = (
+            "generative.density"
+            if gen.get("density") is not None
+            else "binarise.fraction (generative.density: null)"
+        )
+        raise ConfigError(
+            f"config key {given} = {density!r}: keeps round(density x {candidates}) = 0 of the "
+            f"{candidates} candidate weights of the GNM target (target {gen['target']}): nothing to fit"
+        )
+
+
+def select_strengths(labels: list[str], window: dict, key: str) -> list[str]:
+    """The labels of ``labels`` (config order) whose strength lies in [window min, window max]
+    (None: unbounded), every ``window["every"]``-th of them from the first. Raises ``ConfigError``
+    naming ``key`` when min > max or nothing is selected."""
+    lo, hi, every = window.get("min"), window.get("max"), int(window.get("every", 1))
+    if lo is not None and hi is not None and lo > hi:
+        raise ConfigError(f"config key {key} = {window!r}: min {lo!r} > max {hi!r}")
+    inside = [lab for lab in labels if (lo is None or float(lab) >= lo) and (hi is None or float(lab) <= hi)]
+    out = inside[::every]
+    if not out:
+        raise ConfigError(
+            f"config key {key} = {window!r}: selects none of the population's strengths "
+            f"({labels[0]} to {labels[-1]}, {len(labels)} in all)"
+        )
+    return out
+
+
+def fitted_labels(config: dict, pops: dict | None = None) -> dict[str, list[str]]:
+    """Population name -> the strength labels whose networks GNMs are fitted to
+    (``generative.strengths``; every label of a population not named there, none of one given
+    ``false``). Windows of populations the run does not have are ignored (a preset's windows must
+    not break a config that replaces the preset's populations). Raises ``ConfigError`` for a
+    window that selects nothing."""
+    pops = populations(config) if pops is None else pops
+    windows = (config.get("generative") or {}).get("strengths") or {}
+    out = {}
+    for name, p in pops.items():
+        window = windows.get(name, {})
+        if window is False:
+            out[name] = []
+        else:
+            out[name] = select_strengths(p["labels"], window, f"generative.strengths.{name}")
+    return out
 
 
 def check_regulariser_types(config: dict, base_dir: str | Path = ".") -> None:
@@ -326,3 +389,31 @@ def _check_generative(gen: dict, epochs: int) -> None:
     for e in gen.get("epochs") or []:
         if e > epochs:
             raise ConfigError(f"config key generative.epochs: epoch {e} > training.epochs = {epochs}")
+
+
+def describe_generative(config: dict, fitted: dict[str, list[str]] | None = None) -> str:
+    """One sentence stating how the GNMs of a run are fitted (for figure captions and titles):
+    target and density, the fitted strengths of each population, epochs, search, robustness."""
+    gen = config["generative"]
+    if not gen.get("enabled"):
+        return "generative network models disabled (generative.enabled: false)"
+    pops = populations(config)
+    fitted = fitted_labels(config, pops) if fitted is None else fitted
+    windows = []
+    for name, labels in fitted.items():
+        if not labels:
+            windows.append(f"{name} none")
+            continue
+        every = (gen.get("strengths") or {}).get(name, {}).get("every", 1)
+        step = f", every {every}th" if every > 1 else ""
+        span = labels[0] if len(labels) == 1 else f"{labels[0]}-{labels[-1]}"
+        windows.append(f"{name} {span}{step} ({len(labels)} of {len(pops[name]['labels'])})")
+    rob = gen.get("robust") or {}
+    epochs = gen.get("epochs") or [config["analysis"]["epoch"]]
+    return (
+        f"target {gen['target']} at density {generative_density(config):g}; fitted strengths "
+        f"{'; '.join(windows)}; epochs {', '.join(map(str, epochs))}; Voronoi search "
+        f"{gen['levels']} levels x {gen['samples']} samples per rule ({gen['modelvar']}, epsilon "
+        f"{gen['epsilon']:g}); robust energy: each rule's {rob.get('top_k', 10)} best points "
+        f"re-simulated {rob.get('repeats', 5)} times"
+    )

@@ -390,15 +390,28 @@ def _gnm_at_epoch(df, analysis: dict, passing: bool = True):
     return epoch, at[keep]
 
 
-def gnm_energy_by_rule(csv: str | Path, output: str | Path, analysis: dict, rules) -> None:
-    """Minimum energy of each GNM rule (``gnm_energy_<rule>``) as box plots over the networks passing
-    the accuracy filter at the analysed epoch, regularisers side by side (the authors' figure);
-    dots are networks. A figure saying so when no such network was fitted."""
+def gnm_energy_by_rule(
+    csv: str | Path,
+    output: str | Path,
+    analysis: dict,
+    rules,
+    prefix: str = "gnm_energy_",
+    ylabel: str = "minimum energy over samples",
+    protocol: str = "",
+) -> None:
+    """Energy of each GNM rule (columns ``<prefix><rule>``: the minimum ``gnm_energy_``, or the
+    robust ``gnm_robust_energy_``) as box plots over the networks passing the accuracy filter at
+    the analysed epoch, regularisers side by side (the authors' figure); dots are networks;
+    ``protocol`` (how the fits were made) under the title. A figure saying so when no such network
+    was fitted."""
     import pandas as pd
 
     from .generative import column_suffix
 
     epoch, at = _gnm_at_epoch(pd.read_csv(csv), analysis)
+    if len(at) and f"{prefix}{column_suffix(rules[0])}" not in at.columns:
+        message(output, f"no column {prefix}<rule> in the summary (fits of an older version?)")
+        return
     if not len(at):
         message(output, f"no GNM fit at epoch {epoch} of a network passing the accuracy filter")
         return
@@ -409,7 +422,7 @@ def gnm_energy_by_rule(csv: str | Path, output: str | Path, analysis: dict, rule
     fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * len(rules) * max(1, len(regs)) ** 0.5), 4.2))
     for k, reg in enumerate(regs):
         g = at[at["regulariser"] == reg]
-        data = [g[f"gnm_energy_{column_suffix(r)}"].dropna().to_numpy(float) for r in rules]
+        data = [g[f"{prefix}{column_suffix(r)}"].dropna().to_numpy(float) for r in rules]
         pos = np.arange(len(rules)) + (k - (len(regs) - 1) / 2) * width
         bp = ax.boxplot(
             data, positions=pos, widths=width * 0.9, patch_artist=True, showfliers=False, manage_ticks=False
@@ -420,9 +433,53 @@ def gnm_energy_by_rule(csv: str | Path, output: str | Path, analysis: dict, rule
             ax.scatter(np.full(values.size, p), values, color=cmap[reg], s=6, zorder=3)
         ax.plot([], [], color=cmap[reg], lw=6, alpha=0.45, label=f"{reg} (n = {len(g)})")
     ax.set_xticks(np.arange(len(rules)), list(rules), rotation=45, ha="right")
-    ax.set_ylabel("minimum energy over samples")
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
-    ax.set_title(f"GNM fit per rule at epoch {epoch}, networks passing the accuracy filter", fontsize=10)
+    title = f"GNM fit per rule at epoch {epoch}, networks passing the accuracy filter"
+    ax.set_title(title + (f"\n{_wrap(protocol)}" if protocol else ""), fontsize=10 if not protocol else 7)
+    fig.tight_layout()
+    save(fig, output)
+
+
+def _wrap(text: str, width: int = 120) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def gnm_matching_by_epoch(
+    csv: str | Path, output: str | Path, analysis: dict, epochs, rule: str = GNM_RULE, protocol: str = ""
+) -> None:
+    """The authors' figure at their protocol: ``rule``'s robust energy (``gnm_robust_energy_<rule>``)
+    against regularisation strength, one panel per fitted epoch (``epochs``), one colour per
+    regulariser; dots are networks passing the accuracy filter at that epoch, lines means per
+    strength; ``protocol`` under the title. A panel says so when nothing was fitted there."""
+    import pandas as pd
+
+    from .generative import column_suffix
+
+    df = pd.read_csv(csv)
+    col = f"gnm_robust_energy_{column_suffix(rule)}"
+    epochs = sorted(int(e) for e in epochs)
+    fig, axes = _grid(len(epochs), ncol=min(4, len(epochs)), size=(4.2, 3.4))
+    cmap = colours(ordered(df["regulariser"]))
+    for ax, epoch in zip(axes.flat, epochs):
+        _, at = _gnm_at_epoch(df, {"epoch": epoch})
+        if not len(at) or col not in at:
+            ax.text(0.5, 0.5, f"epoch {epoch}: no {rule} fit", ha="center", va="center")
+            ax.set_axis_off()
+            continue
+        for reg in ordered(at["regulariser"]):
+            g = at[at["regulariser"] == reg].dropna(subset=[col])
+            ax.scatter(g["strength"], g[col], s=8, color=cmap[reg], alpha=0.6)
+            mean = g.groupby("strength")[col].mean()
+            ax.plot(mean.index, mean.to_numpy(), color=cmap[reg], lw=1.2, label=f"{reg} (n = {len(g)})")
+        ax.set_xlabel(X_AXES["strength"])
+        ax.set_ylabel(f"{rule}: robust energy")
+        ax.legend(fontsize=7)
+        ax.set_title(f"epoch {epoch}", **PANEL_TITLE)
+    if protocol:
+        fig.suptitle(_wrap(protocol, 160), fontsize=7)
     fig.tight_layout()
     save(fig, output)
 
@@ -473,11 +530,18 @@ def gnm_landscape(
 
 
 def generative_figures(
-    csv: str | Path, fits: dict[str, str | Path], outputs: dict, analysis: dict, generative: dict
+    csv: str | Path,
+    fits: dict[str, str | Path],
+    outputs: dict,
+    analysis: dict,
+    generative: dict,
+    protocol: str = "",
 ) -> None:
-    """The GNM figures: ``outputs`` boxes (``gnm_energy_by_rule``), strength and weight (the
+    """The GNM figures: ``outputs`` boxes (``gnm_energy_by_rule``), robust (the same of the robust
+    energies), by_epoch (``gnm_matching_by_epoch`` at the fitted epochs), strength and weight (the
     matching rule's minimum energy and the best rule's energy against strength and total weight,
-    ``against_strength``), landscape (``gnm_landscape`` of ``fits``, the mid-strength networks)."""
+    ``against_strength``), landscape (``gnm_landscape`` of ``fits``, the mid-strength networks).
+    protocol: how the fits were made, printed on the robust and by-epoch figures."""
     import pandas as pd
 
     from .generative import column_suffix
@@ -485,6 +549,14 @@ def generative_figures(
     rules = list(generative["rules"])
     gnm_rule = GNM_RULE if GNM_RULE in rules else rules[0]
     gnm_energy_by_rule(csv, outputs["boxes"], analysis, rules)
+    if "robust" in outputs:
+        robust_label = "robust energy (mean over the best points' re-simulations)"
+        gnm_energy_by_rule(
+            csv, outputs["robust"], analysis, rules, "gnm_robust_energy_", robust_label, protocol
+        )
+    if "by_epoch" in outputs:
+        epochs = generative.get("epochs") or [analysis["epoch"]]
+        gnm_matching_by_epoch(csv, outputs["by_epoch"], analysis, epochs, gnm_rule, protocol)
     epoch, at = _gnm_at_epoch(pd.read_csv(csv), analysis, passing=False)  # failing: hollow dots
     panels = {
         f"gnm_energy_{column_suffix(gnm_rule)}": f"GNM {gnm_rule}: minimum energy",

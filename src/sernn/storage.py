@@ -617,7 +617,8 @@ def write_generative(
     ks_columns,
 ) -> None:
     """fits: seed -> {epoch: {"seed": search seed, "edges": m, "rules": {rule: ``generative.fit``
-    result}}} (a seed with no fitted epoch: {}); table: the summary columns (one row per seed x
+    result}, "robust" (optional): {rule: ``generative.robust.robust_energies`` result}}} (a seed
+    with no fitted epoch: {}); table: the summary columns (one row per seed x
     epoch); attrs (regulariser, strength, search settings) go on the root. Layout in the module
     docstring."""
     with atomic_h5(path, config, "fit_generative") as f:
@@ -640,14 +641,46 @@ def write_generative(
                         gr.create_dataset(k, data=np.asarray(res[k]))
                     ks = gr.create_dataset("ks", data=np.asarray(res["ks"], np.float64))
                     ks.attrs["columns"] = list(ks_columns)
+                    if rule in fitted.get("robust", {}):
+                        _write_robust(gr.create_group("robust"), fitted["robust"][rule])
         _write_columns(f.create_group("table", track_order=True), table)
+
+
+GENERATIVE_ROBUST = ("index", "eta", "gamma", "seeds", "energy", "ks")
+
+
+def _write_robust(g, robust: dict) -> None:
+    """One rule's robust re-simulations (``generative.robust.robust_energies``) into group g."""
+    g.attrs["robust_energy"] = float(robust["robust_energy"])
+    for k in GENERATIVE_ROBUST:
+        g.create_dataset(k, data=np.asarray(robust[k]))
+
+
+def _read_robust(gr, check, n_samples: int, top_k: int, repeats: int) -> dict:
+    g = check.group(gr, "robust")
+    check.attrs(g, "robust_energy")
+    k = min(top_k, n_samples)
+    check.shapes(
+        g,
+        {
+            **{name: (k,) for name in ("index", "eta", "gamma")},
+            "seeds": (k, repeats),
+            "energy": (k, repeats),
+            "ks": (k, repeats, 4),
+        },
+    )
+    out = read_arrays(g)
+    out["robust_energy"] = float(g.attrs["robust_energy"])
+    return out
 
 
 def read_generative(path) -> dict[str, Any]:
     """{"attrs", "table": {column: (rows,)}, "seeds": {seed: {epoch: {"attrs": {epoch, seed, edges},
     "rules": {rule: {eta, gamma, energy (S,), ks (S, 4), level (S,), "ks_columns", best_index,
-    best_eta, best_gamma, best_energy}}}}}} (layout in the module docstring). Every fitted epoch holds
-    every rule of the root's ``rules`` with S = levels x samples. Raises ``FormatError``."""
+    best_eta, best_gamma, best_energy, and "robust": {index, eta, gamma, seeds, energy, ks,
+    robust_energy} when the root has ``robust_top_k``}}}}}} (layout in the module docstring). Every
+    fitted epoch holds every rule of the root's ``rules`` with S = levels x samples. Raises
+    ``FormatError``."""
     with _open(path, "generative") as (f, check):
         check.attrs(f, *GENERATIVE_ATTRS)
         rules = [str(r) for r in np.atleast_1d(f.attrs["rules"])]
@@ -668,6 +701,10 @@ def read_generative(path) -> dict[str, Any]:
                     res = read_arrays(gr)
                     res.update({k: gr.attrs[k] for k in GENERATIVE_BEST})
                     res["ks_columns"] = [str(c) for c in gr["ks"].attrs["columns"]]
+                    if "robust_top_k" in f.attrs:
+                        res["robust"] = _read_robust(
+                            gr, check, n_samples, int(f.attrs["robust_top_k"]), int(f.attrs["robust_repeats"])
+                        )
                     fitted[rule] = res
                 out["seeds"][seed][int(ge.attrs["epoch"])] = {"attrs": dict(ge.attrs), "rules": fitted}
         g = check.group(f, "table")

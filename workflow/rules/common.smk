@@ -36,6 +36,8 @@ try:
         raise
     sernn_config.check(config, base_dir=Path.cwd())
     POPULATIONS = sernn_config.populations(config)
+    # population -> the strength labels GNMs are fitted to (generative.strengths)
+    FITTED = sernn_config.fitted_labels(config, POPULATIONS)
 except sernn_config.ConfigError as exc:
     raise WorkflowError(str(exc)) from None
 
@@ -118,9 +120,48 @@ def all_function_tables():
 
 
 def all_generative_tables():
+    """The generative chunk directories: the chunks holding a strength GNMs are fitted to."""
     if not config["generative"]["enabled"]:
         return []
-    return chunk_dirs("generative")
+    return [f"{RESULTS}/generative/{r}/{c}" for r, c in generative_chunk_jobs()]
+
+
+def generative_chunk_jobs():
+    """(regulariser, chunk label) of every fit_generative job: chunks with a fitted strength."""
+    return [(r, c) for r, c in chunk_jobs() if fitted_in(r, c)]
+
+
+def fitted_in(regulariser, chunk):
+    """The strength labels of one chunk that GNMs are fitted to (generative.strengths)."""
+    fitted = set(FITTED[regulariser])
+    return [lab for lab in POPULATIONS[regulariser]["chunks"][chunk] if lab in fitted]
+
+
+def generative_files():
+    """The per-strength generative files (of the fitted strengths), in chunk order."""
+    if not config["generative"]["enabled"]:
+        return []
+    return [
+        f"{RESULTS}/generative/{r}/{c}/{lab}.h5"
+        for r, c in generative_chunk_jobs()
+        for lab in fitted_in(r, c)
+    ]
+
+
+def generative_chunk_labels(wildcards):
+    """The strength labels of one fit_generative job (its chunk's fitted strengths)."""
+    return fitted_in(wildcards.regulariser, wildcards.chunk) if chunk_labels(wildcards) else []
+
+
+def generative_params():
+    """The generative section without ``strengths``: which networks are fitted changes the jobs,
+    not the fits, so a new window reruns no fit it keeps."""
+    return {k: v for k, v in config["generative"].items() if k != "strengths"}
+
+
+def gnm_protocol():
+    """How this run fits its GNMs, in one sentence (figure captions)."""
+    return sernn_config.describe_generative(config, FITTED)
 
 
 def generative_analysis():
@@ -129,23 +170,25 @@ def generative_analysis():
     return {k: config["analysis"][k] for k in ("accuracy_threshold", "epoch")}
 
 
-def example_labels():
-    """The mid-strength of each regulariser: its example network in the figures."""
+def example_labels(stage="networks"):
+    """The mid-strength of each regulariser: its example network in the figures (for the
+    generative stage, the mid-strength of the fitted ones)."""
     out = {}
     for name, pop in POPULATIONS.items():
-        labels = sorted(pop["labels"], key=float)
-        out[name] = labels[len(labels) // 2]
+        labels = sorted(FITTED[name] if stage == "generative" else pop["labels"], key=float)
+        if labels:  # a population whose networks GNMs do not fit has no generative example
+            out[name] = labels[len(labels) // 2]
     return out
 
 
 def example_files(stage):
     """Regulariser -> the file of its example network at one stage (inside a chunk directory)."""
-    return {name: network_file(stage, name, label)[1] for name, label in example_labels().items()}
+    return {name: network_file(stage, name, label)[1] for name, label in example_labels(stage).items()}
 
 
 def example_chunks(stage):
     """Regulariser -> the chunk directory holding its example network at one stage (the input)."""
-    return {name: network_file(stage, name, label)[0] for name, label in example_labels().items()}
+    return {name: network_file(stage, name, label)[0] for name, label in example_labels(stage).items()}
 
 
 def example_generative(wildcards):
@@ -161,6 +204,7 @@ def all_outputs():
         f"{RESULTS}/summary/metrics.csv",
         f"{RESULTS}/summary/comparison.csv",
         f"{RESULTS}/summary/claims.csv",
+        f"{RESULTS}/summary/claims_controls.csv",
         f"{RESULTS}/summary/figures/accuracy_vs_strength.png",
         f"{RESULTS}/summary/figures/example_networks.png",
     ] + generative_outputs()
@@ -175,6 +219,8 @@ def generative_outputs():
         "gnm_matching_vs_strength",
         "gnm_matching_vs_total_weight",
         "gnm_landscape",
+        "gnm_matching_by_epoch",
+        "gnm_robust_by_rule",
     )
     return [f"{RESULTS}/summary/figures/{n}.png" for n in names]
 

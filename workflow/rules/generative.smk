@@ -13,11 +13,15 @@ rule fit_generative:
         mem_mb=chunk_resource(1000),
         runtime=chunk_resource(10, per_network=1),
     params:
-        labels=chunk_labels,
-        generative=config["generative"],
+        labels=generative_chunk_labels,
+        generative=generative_params(),
         analysis=generative_analysis(),
         binarise=config["binarise"],
-        provenance={**provenance("binarise", "generative"), "analysis": generative_analysis()},
+        provenance={
+            **provenance("binarise"),
+            "generative": generative_params(),
+            "analysis": generative_analysis(),
+        },
     script:
         "../scripts/fit_generative.py"
 
@@ -47,6 +51,16 @@ rule plot_generative:
             caption="../report/gnm_landscape.rst",
             category="Generative models",
         ),
+        by_epoch=report(
+            f"{RESULTS}/summary/figures/gnm_matching_by_epoch.png",
+            caption="../report/gnm_matching_by_epoch.rst",
+            category="Generative models",
+        ),
+        robust=report(
+            f"{RESULTS}/summary/figures/gnm_robust_by_rule.png",
+            caption="../report/gnm_robust_by_rule.rst",
+            category="Generative models",
+        ),
     log:
         f"{RESULTS}/logs/plot_generative.log",
     conda:
@@ -59,5 +73,6 @@ rule plot_generative:
         examples=example_files("generative"),
         analysis=config["analysis"],
         generative=config["generative"],
+        protocol=gnm_protocol(),
     script:
         "../scripts/plot_generative.py"

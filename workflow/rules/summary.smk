@@ -24,7 +24,7 @@ rule aggregate:
         # the per-strength files inside the chunk directories above
         tables=chunk_files("metrics"),
         function=chunk_files("function") if config["function"]["enabled"] else [],
-        generative=chunk_files("generative") if config["generative"]["enabled"] else [],
+        generative=generative_files(),
     script:
         "../scripts/aggregate.py"
 
@@ -38,6 +38,16 @@ rule claims:
             caption="../report/claims.rst",
             category="1. Claims",
         ),
+        controls=report(
+            f"{RESULTS}/summary/claims_controls.csv",
+            caption="../report/claims_controls.rst",
+            category="1. Claims",
+        ),
+        best_rules=report(
+            f"{RESULTS}/summary/gnm_best_rules.csv",
+            caption="../report/gnm_best_rules.rst",
+            category="1. Claims",
+        ),
     log:
         f"{RESULTS}/logs/claims.log",
     conda:
@@ -48,6 +58,8 @@ rule claims:
         runtime=30,
     params:
         analysis=config["analysis"],
+        rules=config["generative"]["rules"],
+        protocol=gnm_protocol(),
     script:
         "../scripts/claims.py"
 

@@ -1,4 +1,5 @@
-"""Snakemake script of rule claims: the paper's claims, seRNN vs L1 at matched total weight."""
+"""Snakemake script of rule claims: the paper's claims (seRNN vs L1, seRNN vs each control) at
+matched total weight, and the GNM best-rule fractions."""
 
 import os
 import sys
@@ -12,4 +13,11 @@ from sernn import jobs  # noqa: E402
 from sernn.steps import summary  # noqa: E402
 
 with jobs.job(snakemake.log[0], snakemake.input, snakemake.output):
-    summary.paper_claims(snakemake.input.csv, snakemake.output.csv, snakemake.params.analysis)
+    summary.paper_claims(
+        snakemake.input.csv,
+        snakemake.output.csv,
+        snakemake.params.analysis,
+        controls=snakemake.output.controls,
+        best_rules=snakemake.output.best_rules,
+        rules=snakemake.params.rules,
+    )

@@ -17,4 +17,5 @@ with jobs.job(snakemake.log[0], snakemake.input, snakemake.output):
         dict(snakemake.output.items()),
         snakemake.params.analysis,
         snakemake.params.generative,
+        snakemake.params.protocol,
     )

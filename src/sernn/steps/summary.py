@@ -85,33 +85,63 @@ def compare_populations(csv: str | Path, output: str | Path, analysis: dict):
     return table
 
 
-def paper_claims(csv: str | Path, output: str | Path, analysis: dict):
-    """The claims table (``sernn.claims.evaluate_claims``) of the summary at the analysed epoch:
-    one row per claim of the paper, seRNN vs L1 at matched total weight. analysis: the config's
-    ``analysis`` section (epoch, weight_degree, claims: groups, alpha, n_boot, seed)."""
+def paper_claims(
+    csv: str | Path,
+    output: str | Path,
+    analysis: dict,
+    controls: str | Path | None = None,
+    best_rules: str | Path | None = None,
+    rules=None,
+):
+    """The claims tables of the summary at the analysed epoch: ``output`` one row per claim of the
+    paper, seRNN vs L1 (``sernn.claims.evaluate_claims``); ``controls`` seRNN vs each control
+    population (``evaluate_controls``); ``best_rules`` how often each GNM rule (``rules``, default
+    ``sernn.generative.RULES``) is a network's best, per regulariser (``best_rule_fractions``).
+    analysis: the config's ``analysis`` section (epoch, weight_degree, claims: groups, alpha, n_boot,
+    seed). Returns the main table."""
     import pandas as pd
 
     from .. import analysis as an
     from .. import claims
 
     opts = analysis.get("claims") or {}
-    table = claims.evaluate_claims(
-        pd.read_csv(csv),
-        analysis["epoch"],
-        groups=tuple(opts.get("groups", ("seRNN", "L1"))),
-        alpha=opts.get("alpha", 0.05),
-        n_boot=opts.get("n_boot", 2000),
-        seed=opts.get("seed", 0),
-        degree=analysis.get("weight_degree", an.WEIGHT_DEGREE),
-    )
+    df = pd.read_csv(csv)
+    common = {
+        "alpha": opts.get("alpha", 0.05),
+        "n_boot": opts.get("n_boot", 2000),
+        "seed": opts.get("seed", 0),
+        "degree": analysis.get("weight_degree", an.WEIGHT_DEGREE),
+    }
+    groups = tuple(opts.get("groups", ("seRNN", "L1")))
+    table = claims.evaluate_claims(df, analysis["epoch"], groups=groups, **common)
     storage.write_csv(table, output)
-    for _, r in table.iterrows():
-        say(
-            f"claim {r['claim']}: {r['measure']} {r['direction'] or '-'} (paper: {r['paper']}), "
-            f"d {r['cohens_d']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}], p {r['p']:.2g}, "
-            f"n {r['n_a']}/{r['n_b']}: {r['verdict']}"
-        )
+    _say_claims(table, "claim")
+    if controls is not None:
+        control_table = claims.evaluate_controls(df, analysis["epoch"], reference=groups[0], **common)
+        storage.write_csv(control_table, controls)
+        _say_claims(control_table, "control claim")
+    if best_rules is not None:
+        from ..generative import RULES
+
+        fractions = claims.best_rule_fractions(df, analysis["epoch"], list(rules or RULES))
+        storage.write_csv(fractions, best_rules)
+        for name, g in fractions.groupby("regulariser", sort=False):
+            top = g.sort_values("fraction_robust", ascending=False, kind="stable").iloc[0]
+            say(
+                f"GNM best rules of {name}: {top['rule']} in {top['n_robust']} of {top['n_networks']} "
+                f"networks by robust energy"
+            )
     return table
+
+
+def _say_claims(table, what: str) -> None:
+    for _, r in table.iterrows():
+        vs = r["group_b"] or "0"
+        say(
+            f"{what} {r['claim']} ({r['group_a']} vs {vs}): {r['measure']} {r['direction'] or '-'} "
+            f"(paper: {r['paper']}), d {r['cohens_d']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}], "
+            f"p {r['p']:.2g}, Holm {r['p_holm']:.2g}, n {r['n_a']}/{r['n_b']}: {r['verdict']}"
+        )
 
 
 def summary_figures(inputs, outputs, analysis: dict) -> None:
