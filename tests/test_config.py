@@ -635,3 +635,16 @@ def test_pipeline_runs_at_each_schema_bound(bound, context_results, tmp_path):
         fitted = df[df["epoch"].isin(epochs)]
         assert fitted["gnm_fitted"].astype(bool).all() and fitted["gnm_best_energy"].between(0, 1).all()
         assert df.loc[~df["epoch"].isin(epochs), "gnm_best_energy"].isna().all()
+
+
+def test_schema_order_gives_one_key_order():
+    schema = sc.load_yaml(SCHEMA)
+    a = resolve({"generative": {"samples": 5, "levels": 2}, "seeds": [0]})
+    b = resolve({"seeds": [0], "generative": {"levels": 2, "samples": 5}})
+    oa, ob = sc.schema_order(a, schema), sc.schema_order(b, schema)
+    assert oa == ob and list(oa) == list(ob)
+    assert list(oa["generative"]) == list(ob["generative"])
+    assert [k for k in oa if k in schema["properties"]] == [k for k in schema["properties"] if k in oa]
+    # population names are not schema keys: their order (the chunks' order) is kept
+    pops = sc.schema_order({"regularisers": {"L1": {}, "seRNN": {}}}, schema)["regularisers"]
+    assert list(pops) == ["L1", "seRNN"]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sernn import binarise, plots, steps, storage
+from sernn import binarise, manifest, plots, steps, storage
 from sernn.metrics import METRIC_COLUMNS, empty_metrics, network_metrics
 from sernn.training import TrainingResult
 
@@ -327,7 +327,9 @@ def test_workflow_carries_an_injected_diverged_network_through_every_rule(tiny_r
         {k: nets["attrs"][k] for k in keep if k in nets["attrs"]},
         {},
     )
-    # Snakemake dates a directory output (the chunk) by the timestamp file it keeps inside
+    # as if the train job had written it: its chunk record (else the chunk check remakes an altered
+    # chunk), and Snakemake dates a directory output (the chunk) by the timestamp file it keeps inside
+    manifest.write_record(path.parent)
     (path.parent / ".snakemake_timestamp").touch()
     snakemake(work, "--rerun-triggers", "mtime")
     df = pd.read_csv(work / "results" / "summary" / "metrics.csv")

@@ -125,6 +125,22 @@ def validate(config: dict, schema_path: str | Path, source: str = "config") -> d
     return config
 
 
+def schema_order(value: Any, schema: dict) -> Any:
+    """``value`` with every mapping's keys in the schema's order (``properties``; keys the schema
+    does not name, such as population names, keep their order after them), recursively. The rules'
+    params are sections of the config, and Snakemake compares params as written: without one order,
+    a config whose keys are merely listed in another order would rerun every job."""
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        extra = extra if isinstance(extra, dict) else {}
+        keys = [k for k in props if k in value] + [k for k in value if k not in props]
+        return {k: schema_order(value[k], props.get(k, extra)) for k in keys}
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [schema_order(v, schema["items"]) for v in value]
+    return value
+
+
 def expand_strengths(spec: Any, key: str) -> list[float]:
     """A list of strengths, ``{"linspace": [start, stop, num]}`` (evenly spaced) or
     ``{"geomspace": [start, stop, num]}`` (evenly spaced in log, start and stop > 0). Values rounded to

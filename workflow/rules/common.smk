@@ -35,6 +35,11 @@ try:
         sernn_config.validate(copy.deepcopy(config), SCHEMA)
         raise
     sernn_config.check(config, base_dir=Path.cwd())
+    # one key order whatever order the config files list them in (the params compare as written)
+    _ordered = sernn_config.schema_order(config, sernn_config.load_yaml(SCHEMA))
+    for _key in _ordered:
+        config.pop(_key)
+        config[_key] = _ordered[_key]
     POPULATIONS = sernn_config.populations(config)
     # population -> the strength labels GNMs are fitted to (generative.strengths)
     FITTED = sernn_config.fitted_labels(config, POPULATIONS)
