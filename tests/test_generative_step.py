@@ -259,7 +259,9 @@ def test_stored_repeats_are_the_simulations_of_their_seeds(files):
             assert rob["energy"][i, k] == pytest.approx(e[0], abs=1e-12), (r, i, k)
 
 
-def test_robust_fits_rerun_bit_identical(files, tmp_path):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_robust_fits_rerun_bit_identical(files, tmp_path, threads):
+    """A rerun gives the same file, also with the rules of each search spread over 2 threads."""
     from conftest import h5_differences
 
     again = tmp_path / "dense.h5"
@@ -270,6 +272,7 @@ def test_robust_fits_rerun_bit_identical(files, tmp_path):
         {**GEN, "density": 0.05, "robust": {"top_k": 3, "repeats": 4}},
         ANALYSIS,
         BINARISE,
+        threads=threads,
     )
     problems, n = h5_differences(files["dense"], again)
     assert not problems and n >= 4 * (5 + 6)  # every rule: samples and robust datasets

@@ -24,4 +24,5 @@ with jobs.job(snakemake.log[0], snakemake.input, snakemake.output):
         analysis=snakemake.params.analysis,
         binarise=snakemake.params.binarise,
         config=snakemake.params.provenance,
+        threads=snakemake.threads,
     )

@@ -31,8 +31,11 @@ def gnm_target(weights: np.ndarray, binarised: np.ndarray, generative: dict, bin
     return binarise_mod.undirected(binarise_mod.binarise(weights, **{**binarise, "fraction": density}))
 
 
-def _fit_one(target: np.ndarray, distance: np.ndarray, generative: dict, search_seed: int) -> dict:
-    """The Voronoi search of every rule and the robust re-simulation of each rule's best points;
+def _fit_one(
+    target: np.ndarray, distance: np.ndarray, generative: dict, search_seed: int, threads: int = 1
+) -> dict:
+    """The Voronoi search of every rule (on ``threads`` threads, the same numbers for any count) and
+    the robust re-simulation of each rule's best points;
     {"seed", "edges", "rules", "robust", "seconds": (search, robust)}."""
     from .. import generative as gnm
     from ..generative import robust as gnm_robust
@@ -51,6 +54,7 @@ def _fit_one(target: np.ndarray, distance: np.ndarray, generative: dict, search_
         search_seed,
         modelvar,
         generative["epsilon"],
+        threads=threads,
     )
     t1 = time.perf_counter()
     rob = generative.get("robust") or {}
@@ -107,10 +111,12 @@ def fit_generative(
     analysis: dict,
     binarise: dict,
     config: dict | None = None,
+    threads: int = 1,
 ) -> None:
     """Fit the GNM rules (``sernn.generative.fit``) to every seed's network at the epochs of
     ``analysed_epochs`` (``generative.epochs``), then re-simulate each rule's best points
-    (``sernn.generative.robust``). generative, analysis, binarise: the config's sections.
+    (``sernn.generative.robust``). generative, analysis, binarise: the config's sections; threads:
+    the job's threads, over which the rules of one search are spread (the numbers do not depend on it).
 
     The target: ``gnm_target`` (density ``generative.density`` or ``binarise.fraction``, recorded in
     the root attribute ``density``); D the networks' distance matrix. A network is fitted when it
@@ -138,7 +144,9 @@ def fit_generative(
             if finite[epoch] and not diverged and (passes or generative["fit_failing"]):
                 target = gnm_target(d["recurrent"][epoch], binar["seeds"][seed][epoch], generative, binarise)
                 search_seed = null_seed(generative["seed"], regulariser, strength, seed, epoch)
-                fitted = fits[seed][epoch] = _fit_one(target, nets["distance"], generative, search_seed)
+                fitted = fits[seed][epoch] = _fit_one(
+                    target, nets["distance"], generative, search_seed, threads
+                )
             row = gnm.summary_row(fitted and fitted["rules"], rules)
             row.update(gnm_robust.robust_row(fitted and fitted["robust"], rules))
             rows.append(
