@@ -56,7 +56,8 @@ reproduce: setup
 	$(SNAKEMAKE) --cores $(CORES) --configfile config/population.yaml --config results=results/population
 	$(SNAKEMAKE) --cores $(CORES) --configfile config/replication.yaml
 	$(PY) -m sernn.replication seeds_0_7=results/population/summary/claims.csv \
-		seeds_8_15=results/replication/summary/claims.csv --output results/replication_claims.csv
+		seeds_8_15=results/replication/summary/claims.csv --output results/replication_claims.csv \
+		--markdown results/replication_claims.md
 
 clean:
 	rm -rf results .snakemake

@@ -475,9 +475,9 @@ CASES = {
     "generative.robust.top_k": ("generative", None),
     "generative.robust.repeats": ("generative", None),
     # a window of the one population's strengths [0, 0.1] that selects at least one of them
-    "generative.strengths.*.min": ("generative", lambda v: _window({"min": min(v, 0.1)})),
-    "generative.strengths.*.max": ("generative", lambda v: _window({"max": v})),
-    "generative.strengths.*.every": ("generative", lambda v: _window({"every": v})),
+    "generative.strengths.*.min": ("train", lambda v: _window({"min": min(v, 0.1)})),
+    "generative.strengths.*.max": ("train", lambda v: _window({"max": v})),
+    "generative.strengths.*.every": ("train", lambda v: _window({"every": v})),
 }
 
 #: Bounds the schema allows but a check beyond it rejects before any work, with the key in the message.

@@ -73,3 +73,17 @@ def test_command_line_writes_the_table(tmp_path, capsys):
     )
     assert pd.read_csv(tmp_path / "o.csv")["robust"].tolist() == ["mixed"]
     assert "c0 (seRNN vs L1): a holds, b not seen -> mixed" in capsys.readouterr().out
+
+
+def test_markdown_has_one_row_per_claim_and_each_runs_result():
+    a = table(["holds", "not seen"], d=[1.0, 0.1])
+    b = table(["holds", "holds"], d=[1.5, 0.9])
+    b["p_holm"] = [0.02, 0.04]
+    text = replication.markdown(replication.side_by_side({"a": a, "b": b}), ["a", "b"])
+    lines = text.strip().split("\n")
+    assert len(lines) == 4 and lines[0] == "| claim | groups | a | b | robust |"
+    assert lines[2] == (
+        "| c0 | seRNN vs L1 | +1.00 [+0.50, +1.50], p 0.01, n 10/12: holds "
+        "| +1.50 [+0.50, +1.50], p 0.02, n 10/12: holds | holds |"
+    )
+    assert lines[3].endswith("| mixed |")

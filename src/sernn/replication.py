@@ -23,6 +23,8 @@ from pathlib import Path
 KEYS = ("claim", "group_a", "group_b")
 #: Columns of each run carried into the side-by-side table, suffixed with the run's name.
 RUN_COLUMNS = ("n_a", "n_b", "cohens_d", "ci_low", "ci_high", "p", "verdict")
+#: Carried too where a table has them (claims tables since Holm's adjustment).
+OPTIONAL_COLUMNS = ("p_holm",)
 
 
 def robust_verdict(verdicts) -> str:
@@ -50,9 +52,8 @@ def side_by_side(tables: dict):
         missing = [c for c in (*KEYS, "measure", "paper", *RUN_COLUMNS) if c not in table.columns]
         if missing:
             raise ValueError(f"claims table of run {name!r} lacks columns {missing}")
-        part = table[[*KEYS, "measure", "paper", *RUN_COLUMNS]].rename(
-            columns={c: f"{c}_{name}" for c in RUN_COLUMNS}
-        )
+        cols = [*RUN_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in table.columns)]
+        part = table[[*KEYS, "measure", "paper", *cols]].rename(columns={c: f"{c}_{name}" for c in cols})
         if merged is None:
             merged = part
         else:
@@ -61,6 +62,32 @@ def side_by_side(tables: dict):
     merged[verdict_cols] = merged[verdict_cols].fillna("not tested")
     merged["robust"] = [robust_verdict(r) for r in merged[verdict_cols].itertuples(index=False)]
     return merged.reset_index(drop=True)
+
+
+def _cell(row, name: str) -> str:
+    """One run's result of a claim as 'd [lo, hi], p (Holm), n a/b: verdict'."""
+    d, lo, hi = (row[f"{c}_{name}"] for c in ("cohens_d", "ci_low", "ci_high"))
+    p = row.get(f"p_holm_{name}", row[f"p_{name}"])
+    if not (d == d):  # nan: not tested
+        return row[f"verdict_{name}"]
+    n = f"{int(row[f'n_a_{name}'])}/{int(row[f'n_b_{name}'])}"
+    return f"{d:+.2f} [{lo:+.2f}, {hi:+.2f}], p {p:.2g}, n {n}: {row[f'verdict_{name}']}"
+
+
+def markdown(table, names) -> str:
+    """The side-by-side table as Markdown: one row per claim, one column per run (d [95 % CI], p
+    (Holm-adjusted where the table has it), n per group, verdict), then the robust verdict."""
+    head = ["claim", "groups", *names, "robust"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for _, r in table.iterrows():
+        groups = (
+            f"{r['group_a']} vs {r['group_b']}"
+            if r["group_b"] == r["group_b"]
+            else f"{r['group_a']} (paired)"
+        )
+        cells = [str(r["claim"]), groups, *(_cell(r, n) for n in names), str(r["robust"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", help="NAME=path/to/claims.csv, one per run")
     parser.add_argument("--output", type=Path, required=True, help="the side-by-side CSV to write")
+    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     args = parser.parse_args(argv)
     tables = {}
     for spec in args.runs:
@@ -83,6 +111,8 @@ def main(argv: list[str] | None = None) -> None:
         tables[name] = pd.read_csv(path)
     table = side_by_side(tables)
     storage.write_csv(table, args.output)
+    if args.markdown:
+        storage.atomic_write(args.markdown, lambda tmp: Path(tmp).write_text(markdown(table, list(tables))))
     for r in table.itertuples(index=False):
         verdicts = ", ".join(f"{n} {getattr(r, f'verdict_{n}')}" for n in tables)
         print(f"{r.claim} ({r.group_a} vs {r.group_b}): {verdicts} -> {r.robust}")
