@@ -590,8 +590,12 @@ def _betweenness_kernel(n, rows):
     order = np.empty(n, dtype=np.int64)
     lstart = np.empty(n + 1, dtype=np.int64)
     astart = np.empty(n + 1, dtype=np.int64)
-    preds = np.empty(n * n, dtype=np.int64)
-    succ = np.empty(n * n, dtype=np.int64)
+    m2 = 0  # 2 x edges; an edge is a DAG arc in one direction at most
+    for u in range(n):
+        for q in range(W):
+            m2 += _popcount(rows[u, q])
+    preds = np.empty(m2 // 2 + 1, dtype=np.int64)
+    succ = np.empty(m2 // 2 + 1, dtype=np.int64)
     level = np.zeros(W, dtype=np.uint64)
     visited = np.zeros(W, dtype=np.uint64)
     nxt = np.zeros(W, dtype=np.uint64)
