@@ -552,15 +552,30 @@ def _shortest_path_dag(s, rows, sigma, order, lstart, preds, succ, astart, level
                 u = q * 64 + _ctz(bits)
                 bits &= bits - one
                 acc = 0.0
-                for r in range(W):
-                    pb = rows[u, r] & level[r]
-                    while pb != zero:
-                        v = r * 64 + _ctz(pb)
-                        pb &= pb - one
+                if W == 2:  # both words in one loop (selects, no branch): one loop exit per node
+                    p0 = rows[u, 0] & level[0]
+                    p1 = rows[u, 1] & level[1]
+                    while (p0 | p1) != zero:
+                        lo = p0 != zero
+                        x = p0 if lo else p1
+                        v = _ctz(x) + (0 if lo else 64)
+                        x &= x - one
+                        p0 = x if lo else p0
+                        p1 = p1 if lo else x
                         acc += sigma[v]
                         preds[na] = v
                         succ[na] = u
                         na += 1
+                else:
+                    for r in range(W):
+                        pb = rows[u, r] & level[r]
+                        while pb != zero:
+                            v = r * 64 + _ctz(pb)
+                            pb &= pb - one
+                            acc += sigma[v]
+                            preds[na] = v
+                            succ[na] = u
+                            na += 1
                 sigma[u] = acc
                 order[cnt] = u
                 cnt += 1
