@@ -1,5 +1,6 @@
 """Benchmark: generative network models (sernn.generative) side by side with the implementation of
-commit OLD_REV (before the kernel rewrite of issue 21, extracted from git into a temp dir), the plain
+commit OLD_REV (before the kernel rewrite of issue 21: its generative.py and graphs.py, extracted from
+git into a temp dir, so the old energy uses the old betweenness), the plain
 numpy reference (tests/gnm_reference.py, a faithful BCT port) and bctpy 0.6.1, in one process.
 
 Run:  .venv/bin/python benchmarks/generative.py [--repeats 5] [--fit-samples 200] [--fit-levels 5]
@@ -65,29 +66,35 @@ OLD_REV = "d3a1d470f90a189311fa02937378f36eb2cf4619"  # sernn.generative before 
 
 
 def load_old():
-    """The module src/sernn/generative.py of OLD_REV, imported from a temp dir as
-    ``sernn_generative_old`` (it imports sernn.graphs and sernn.binarise of this checkout), or None
-    where git or the commit is not available (e.g. a tarball)."""
+    """The modules src/sernn/generative.py and src/sernn/graphs.py of OLD_REV, imported from a temp
+    dir as ``sernn_generative_old`` (which uses ``sernn_graphs_old`` for the betweenness and bit
+    helpers, and sernn.binarise of this checkout), or None where git or the commit is not available
+    (e.g. a tarball)."""
     import importlib.util
     import subprocess
     import tempfile
 
-    try:
-        code = subprocess.run(
-            ["git", "-C", str(REPO), "show", f"{OLD_REV}:src/sernn/generative.py"],
-            check=True,
-            capture_output=True,
-            text=True,
+    def show(path: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(REPO), "show", f"{OLD_REV}:{path}"], check=True, capture_output=True, text=True
         ).stdout
+
+    try:
+        graphs_code = show("src/sernn/graphs.py")
+        code = show("src/sernn/generative.py")
     except (OSError, subprocess.CalledProcessError) as err:
         print(f"old implementation not available ({err}); its columns are skipped")
         return None
-    path = Path(tempfile.mkdtemp(prefix="gnm_old_")) / "sernn_generative_old.py"
-    path.write_text(code)
-    spec = importlib.util.spec_from_file_location("sernn_generative_old", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["sernn_generative_old"] = module  # numba's cache looks the module up by name
-    spec.loader.exec_module(module)
+    code = code.replace("from sernn import graphs as _graphs", "import sernn_graphs_old as _graphs")
+    folder = Path(tempfile.mkdtemp(prefix="gnm_old_"))
+    module = None
+    for name, text in (("sernn_graphs_old", graphs_code), ("sernn_generative_old", code)):
+        path = folder / f"{name}.py"
+        path.write_text(text)
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # numba's cache and the import above look the module up by name
+        spec.loader.exec_module(module)
     return module
 
 

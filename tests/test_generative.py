@@ -208,6 +208,16 @@ def test_betweenness_and_clustering_equal_bctpy(seed):
     np.testing.assert_array_equal(stats["edge_length"], np.sort(random_distance(60, seed)[iu, ju]))
 
 
+@pytest.mark.parametrize(("n", "m"), [(64, 300), (65, 120), (100, 150), (100, 495), (128, 1500), (130, 400)])
+def test_betweenness_equals_bctpy_across_bitset_widths(n, m):
+    """One and two 64-bit words per row (the two-word predecessor loop), and three (the generic
+    loop); sparse graphs are disconnected."""
+    A = random_graph(n, m, n + m)
+    np.testing.assert_allclose(
+        graphs.betweenness_bin(A), bct.betweenness_bin(A.astype(float)), rtol=1e-12, atol=1e-9
+    )
+
+
 @pytest.mark.parametrize("rule", ["sptl", "matching", "clu-avg", "deg-max"])
 def test_energy_equals_scipy_ks_of_bctpy_measures(rule):
     target = gnm.edges_to_adjacency(gnm.simulate(GRID, 495, "matching", -2.0, 0.4, seed=0), 100)

@@ -502,63 +502,71 @@ def weighted_efficiency(W: np.ndarray) -> float:
 
 
 @numba.njit(cache=True)
-def _betweenness_kernel(n, rows):
-    """Brandes betweenness summed over all ordered (s, t) pairs, unnormalised: BCT
-    ``betweenness_bin`` on an undirected graph (2 x networkx ``normalized=False``).
+def _shortest_path_dag(s, rows, sigma, order, lstart, preds, succ, astart, level, visited, nxt):
+    """Breadth-first search from s on bitsets, recording the shortest-path DAG.
 
-    rows: (n, ceil(n/64)) uint64 neighbour bitsets. Level-synchronous breadth-first search on
-    bitsets: the shortest-path predecessors of u are N(u) & (previous level), so only the arcs of
-    the shortest-path DAG are visited; they are listed once, then replayed backwards for the
-    dependencies. Returns (n,) float64.
+    Fills sigma[u] (number of shortest s-u paths, float64, exact integers below 2^53), order (the
+    reached nodes by depth, ascending index within a depth; depth e is order[lstart[e]:lstart[e+1]])
+    and the DAG arcs (preds[a] -> succ[a]), those into depth e at a in [astart[e], astart[e+1]),
+    listed by successor in order, predecessors ascending. The predecessors of u are
+    N(u) & (previous depth), so only DAG arcs are visited. level, visited, nxt: (W,) uint64 scratch.
+    Returns (depth of the deepest level, number of reached nodes).
     """
     W = rows.shape[1]
-    bc = np.zeros(n)
-    sigma = np.zeros(n)
-    delta = np.zeros(n)
-    order = np.empty(n, dtype=np.int64)  # nodes in BFS order
-    start = np.empty(n + 1, dtype=np.int64)  # predecessors of order[i]: preds[start[i]:start[i+1]]
-    preds = np.empty(n * n, dtype=np.int64)
-    level = np.zeros(W, dtype=np.uint64)
-    visited = np.zeros(W, dtype=np.uint64)
-    nxt = np.zeros(W, dtype=np.uint64)
     zero = np.uint64(0)
     one = np.uint64(1)
-    for s in range(n):
+    for q in range(W):
+        level[q] = zero
+    level[s >> 6] = one << np.uint64(s & 63)
+    for q in range(W):
+        visited[q] = level[q]
+    sigma[s] = 1.0
+    order[0] = s
+    lstart[0] = 0
+    lstart[1] = 1
+    astart[1] = 0
+    d = 0
+    cnt = 1
+    na = 0
+    while True:
         for q in range(W):
-            level[q] = zero
-        level[s >> 6] = one << np.uint64(s & 63)
+            nxt[q] = zero
+        for q in range(W):  # next level = neighbours of this level, not yet visited
+            bits = level[q]
+            while bits != zero:
+                v = q * 64 + _ctz(bits)
+                bits &= bits - one
+                for r in range(W):
+                    nxt[r] |= rows[v, r]
+        empty = True
         for q in range(W):
-            visited[q] = level[q]
-        sigma[s] = 1.0
-        order[0] = s
-        start[0] = 0
-        start[1] = 0
-        cnt = 1
-        na = 0
-        while True:
-            for q in range(W):
-                nxt[q] = zero
-            for q in range(W):  # next level = neighbours of this level, not yet visited
-                bits = level[q]
-                while bits != zero:
-                    v = q * 64 + _ctz(bits)
-                    bits &= bits - one
-                    for r in range(W):
-                        nxt[r] |= rows[v, r]
-            empty = True
-            for q in range(W):
-                nxt[q] &= ~visited[q]
-                visited[q] |= nxt[q]
-                if nxt[q] != zero:
-                    empty = False
-            if empty:
-                break
-            for q in range(W):  # path counts: sum over the predecessors in this level
-                bits = nxt[q]
-                while bits != zero:
-                    u = q * 64 + _ctz(bits)
-                    bits &= bits - one
-                    acc = 0.0
+            nxt[q] &= ~visited[q]
+            visited[q] |= nxt[q]
+            if nxt[q] != zero:
+                empty = False
+        if empty:
+            return d, cnt
+        for q in range(W):  # path counts: sum over the predecessors in this level
+            bits = nxt[q]
+            while bits != zero:
+                u = q * 64 + _ctz(bits)
+                bits &= bits - one
+                acc = 0.0
+                if W == 2:  # both words in one loop (selects, no branch): one loop exit per node
+                    p0 = rows[u, 0] & level[0]
+                    p1 = rows[u, 1] & level[1]
+                    while (p0 | p1) != zero:
+                        lo = p0 != zero
+                        x = p0 if lo else p1
+                        v = _ctz(x) + (0 if lo else 64)
+                        x &= x - one
+                        p0 = x if lo else p0
+                        p1 = p1 if lo else x
+                        acc += sigma[v]
+                        preds[na] = v
+                        succ[na] = u
+                        na += 1
+                else:
                     for r in range(W):
                         pb = rows[u, r] & level[r]
                         while pb != zero:
@@ -566,22 +574,57 @@ def _betweenness_kernel(n, rows):
                             pb &= pb - one
                             acc += sigma[v]
                             preds[na] = v
+                            succ[na] = u
                             na += 1
-                    sigma[u] = acc
-                    order[cnt] = u
-                    cnt += 1
-                    start[cnt] = na
-            for q in range(W):
-                level[q] = nxt[q]
-        for i in range(cnt - 1, 0, -1):  # dependencies, farthest nodes first
-            u = order[i]
-            coef = (1.0 + delta[u]) / sigma[u]
-            for q in range(start[i], start[i + 1]):
-                v = preds[q]
-                delta[v] += sigma[v] * coef
-            bc[u] += delta[u]
+                sigma[u] = acc
+                order[cnt] = u
+                cnt += 1
+        d += 1
+        lstart[d + 1] = cnt
+        astart[d + 1] = na
+        for q in range(W):
+            level[q] = nxt[q]
+
+
+@numba.njit(cache=True)
+def _betweenness_kernel(n, rows):
+    """Brandes betweenness summed over all ordered (s, t) pairs, unnormalised: BCT
+    ``betweenness_bin`` on an undirected graph (2 x networkx ``normalized=False``).
+
+    rows: (n, ceil(n/64)) uint64 neighbour bitsets. Per source, :func:`_shortest_path_dag`, then the
+    dependencies depth by depth, farthest first: the coefficients (1 + delta[u]) / sigma[u] of one
+    depth, then one flat pass over the DAG arcs into it in reverse, delta[v] += sigma[v] coef[u]
+    (no branch per node; each delta[v] gets its terms in the same order as a node-by-node
+    replay, so the sums are the same bits). Returns (n,) float64.
+    """
+    W = rows.shape[1]
+    bc = np.zeros(n)
+    sigma = np.zeros(n)
+    delta = np.zeros(n)
+    coef = np.zeros(n)
+    order = np.empty(n, dtype=np.int64)
+    lstart = np.empty(n + 1, dtype=np.int64)
+    astart = np.empty(n + 1, dtype=np.int64)
+    m2 = 0  # 2 x edges; an edge is a DAG arc in one direction at most
+    for u in range(n):
+        for q in range(W):
+            m2 += _popcount(rows[u, q])
+    preds = np.empty(m2 // 2 + 1, dtype=np.int64)
+    succ = np.empty(m2 // 2 + 1, dtype=np.int64)
+    level = np.zeros(W, dtype=np.uint64)
+    visited = np.zeros(W, dtype=np.uint64)
+    nxt = np.zeros(W, dtype=np.uint64)
+    for s in range(n):
+        d, cnt = _shortest_path_dag(s, rows, sigma, order, lstart, preds, succ, astart, level, visited, nxt)
+        for e in range(d, 0, -1):
+            for i in range(lstart[e], lstart[e + 1]):
+                u = order[i]
+                coef[u] = (1.0 + delta[u]) / sigma[u]
+                bc[u] += delta[u]
+            for a in range(astart[e + 1] - 1, astart[e] - 1, -1):
+                v = preds[a]
+                delta[v] += sigma[v] * coef[succ[a]]
         for i in range(cnt):
-            sigma[order[i]] = 0.0
             delta[order[i]] = 0.0
     return bc
 

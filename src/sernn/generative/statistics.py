@@ -34,7 +34,10 @@ def authors_target(weights: np.ndarray, fraction: float) -> np.ndarray:
 @numba.njit(cache=True)
 def _statistics(n, ei, ej, D):
     """Degree, clustering (BCT clustering_coef_bu), betweenness (BCT betweenness_bin) and edge
-    lengths of the graph with undirected edges (ei, ej); each sorted ascending."""
+    lengths of the graph with undirected edges (ei, ej); each sorted ascending.
+
+    The betweenness is ``graphs._betweenness_kernel``, compiled into this function: numba's disk
+    cache of this module does not notice edits to graphs.py, so clear ``__pycache__`` after them."""
     m = ei.shape[0]
     W = (n + 63) // 64
     indptr = np.zeros(n + 1, dtype=np.int64)
