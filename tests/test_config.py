@@ -25,7 +25,7 @@ def test_default_config_is_valid_and_small():
     cfg = resolve({})
     pops = sc.populations(cfg)
     assert set(pops) == {"seRNN", "L1"}
-    assert all(len(p["strengths"]) == 4 for p in pops.values())
+    assert all(len(p["strengths"]) == 8 for p in pops.values())
     assert cfg["seeds"] == [0] and cfg["training"]["epochs"] == 10
 
 

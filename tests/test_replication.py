@@ -45,8 +45,9 @@ def test_robust_verdict(verdicts, robust):
 def test_side_by_side_joins_runs_and_keeps_each_runs_values():
     a = table(["holds", "holds", "not seen"], d=[1.0, 2.0, 0.1])
     b = table(["holds", "not seen", "not seen"], d=[1.5, 0.2, -0.1])
-    out = replication.side_by_side({"first": a, "second": b})
-    assert out["claim"].tolist() == ["c0", "c1", "c2"]
+    out = replication.side_by_side({"first": a.iloc[::-1], "second": b})
+    assert out["claim"].tolist() == ["c2", "c1", "c0"]  # the first run's order
+    out = out.iloc[::-1].reset_index(drop=True)
     assert out["robust"].tolist() == ["holds", "mixed", "not seen"]
     assert out["cohens_d_first"].tolist() == [1.0, 2.0, 0.1]
     assert out["cohens_d_second"].tolist() == [1.5, 0.2, -0.1]

@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
+
 KEYS = ("claim", "group_a", "group_b")
 #: Columns of each run carried into the side-by-side table, suffixed with the run's name.
 RUN_COLUMNS = ("n_a", "n_b", "cohens_d", "ci_low", "ci_high", "p", "verdict")
@@ -58,6 +60,16 @@ def side_by_side(tables: dict):
             merged = part
         else:
             merged = merged.merge(part, on=[*KEYS, "measure", "paper"], how="outer", sort=False)
+    # one row per claim in the order the runs list them (an outer merge sorts its keys)
+    order = {}
+    for table in tables.values():
+        for key in table[list(KEYS)].astype(str).itertuples(index=False):
+            order.setdefault(tuple(key), len(order))
+    merged = merged.iloc[
+        np.argsort(
+            [order[tuple(k)] for k in merged[list(KEYS)].astype(str).itertuples(index=False)], kind="stable"
+        )
+    ]
     verdict_cols = [f"verdict_{name}" for name in tables]
     merged[verdict_cols] = merged[verdict_cols].fillna("not tested")
     merged["robust"] = [robust_verdict(r) for r in merged[verdict_cols].itertuples(index=False)]
@@ -115,7 +127,8 @@ def main(argv: list[str] | None = None) -> None:
         storage.atomic_write(args.markdown, lambda tmp: Path(tmp).write_text(markdown(table, list(tables))))
     for r in table.itertuples(index=False):
         verdicts = ", ".join(f"{n} {getattr(r, f'verdict_{n}')}" for n in tables)
-        print(f"{r.claim} ({r.group_a} vs {r.group_b}): {verdicts} -> {r.robust}")
+        groups = f"{r.group_a} vs {r.group_b}" if r.group_b == r.group_b else f"{r.group_a}, paired"
+        print(f"{r.claim} ({groups}): {verdicts} -> {r.robust}")
 
 
 if __name__ == "__main__":
