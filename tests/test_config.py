@@ -82,7 +82,7 @@ def test_schema_fills_defaults_for_a_partial_config():
         ),
         (
             {"generative": {"strengths": {"seRNN": {"min": 0.5}}}},
-            ["generative.strengths.seRNN", "'min': 0.5", "selects none", "0.01 to 0.3"],
+            ["generative.strengths.seRNN", "'min': 0.5", "selects none", "0.02 to 0.3"],
         ),
         ({"generative": {"strengths": {"seRNN": {"every": 0}}}}, ["generative.strengths.seRNN.every", "0"]),
         ({"generative": {"strengths": {"seRNN": {"step": 2}}}}, ["generative.strengths.seRNN", "step"]),
