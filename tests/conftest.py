@@ -18,6 +18,17 @@ REPO = Path(__file__).resolve().parents[1]
 SNAKEFILE = REPO / "Snakefile"
 TINY = REPO / "tests" / "configs" / "tiny.yaml"
 
+#: The per-network rules (one job per chunk of networks) and the local (summary) rules.
+CHUNK_RULES = (
+    "train",
+    "binarise",
+    "compute_metrics",
+    "record_activity",
+    "compute_function",
+    "fit_generative",
+)
+SUMMARY_RULES = ("aggregate", "claims", "comparison", "plot_figures", "plot_examples", "plot_generative")
+
 # Attributes that record when/where/how fast a file was written: not reproducible by nature.
 VOLATILE_ATTRS = {"created", "hostname", "epoch_seconds"}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from conftest import h5_differences, job_counts, result_file, snakemake
+from conftest import CHUNK_RULES, h5_differences, job_counts, result_file, snakemake
 
 from sernn import jobs, manifest, storage
 
@@ -102,14 +102,6 @@ def replace_with_binarised(path: Path) -> None:
     shutil.copyfile(str(path).replace("/metrics/", "/binarised/"), path)
 
 
-CHUNK_RULES = (
-    "train",
-    "binarise",
-    "compute_metrics",
-    "record_activity",
-    "compute_function",
-    "fit_generative",
-)
 DOWN_NETWORKS = dict.fromkeys(CHUNK_RULES[1:], 1)
 #: case -> (stage, damage, jobs of CHUNK_RULES the rerun makes)
 CASES = {

@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import (
+    CHUNK_RULES,
     REPO,
+    SUMMARY_RULES,
     TINY,
     assert_results_identical,
     dry_run_jobs,
@@ -383,18 +385,6 @@ def test_paper_preset_dry_run_job_counts(tmp_path):
         "plot_generative",
     ):
         assert counts[rule] == 1, (rule, counts)
-
-
-#: The per-network rules (one job per chunk of networks) and the local (summary) rules.
-CHUNK_RULES = (
-    "train",
-    "binarise",
-    "compute_metrics",
-    "record_activity",
-    "compute_function",
-    "fit_generative",
-)
-SUMMARY_RULES = ("aggregate", "claims", "comparison", "plot_figures", "plot_examples", "plot_generative")
 
 
 def test_resources_are_the_rules_own_with_an_empty_workflow_profile_under_slurm(tmp_path):

@@ -237,46 +237,57 @@ def _sum_all(wv, bs, sb):
 
 
 @numba.njit(cache=True, inline="always")
+def _target(sums, u):
+    """u times the total of sums (added in order): the running sum a draw must exceed; -1.0 when
+    the total is not a positive finite number."""
+    total = 0.0
+    for i in range(sums.shape[0]):
+        total += sums[i]
+    if not (total > 0.0 and total < np.inf):
+        return -1.0
+    return u * total
+
+
+@numba.njit(cache=True, inline="always")
+def _first_over(sums, lo, hi, acc, x):
+    """The first i in [lo, hi) whose running sum acc + sums[lo] + ... + sums[i] exceeds x, and the
+    running sum before it; (-1, the running sum through hi - 1) when none does."""
+    for i in range(lo, hi):
+        nxt = acc + sums[i]
+        if nxt > x:
+            return i, acc
+        acc = nxt
+    return -1, acc
+
+
+@numba.njit(cache=True, inline="always")
+def _last_positive(sums, lo, hi):
+    """The last i in [lo, hi) with sums[i] > 0, or -1."""
+    for i in range(hi - 1, lo - 1, -1):
+        if sums[i] > 0.0:
+            return i
+    return -1
+
+
+@numba.njit(cache=True, inline="always")
 def _draw(wv, bs, sb, u):
     """The pair drawn by uniform u: the first whose running sum of weights exceeds u * total,
     found superblock, then block, then lane. Where rounding leaves x past a level's sums, the last
     positive entry is taken from there down. Returns -1 when the total weight is not a positive
     finite number."""
-    ng = sb.shape[0]
-    total = 0.0
-    for g in range(ng):
-        total += sb[g]
-    if not (total > 0.0 and total < np.inf):
+    x = _target(sb, u)
+    if x < 0.0:
         return -1
-    x = u * total
-    acc = 0.0
-    grp = -1
-    for g in range(ng):
-        nxt = acc + sb[g]
-        if nxt > x:
-            grp = g
-            break
-        acc = nxt
+    grp, acc = _first_over(sb, 0, sb.shape[0], 0.0, x)
     tail = grp < 0
     if tail:
-        for g in range(ng - 1, -1, -1):
-            if sb[g] > 0.0:
-                grp = g
-                break
+        grp = _last_positive(sb, 0, sb.shape[0])
     blk = -1
     if not tail:
-        for b in range(grp * _GROUP, (grp + 1) * _GROUP):
-            nxt = acc + bs[b]
-            if nxt > x:
-                blk = b
-                break
-            acc = nxt
+        blk, acc = _first_over(bs, grp * _GROUP, (grp + 1) * _GROUP, acc, x)
         tail = blk < 0
     if tail:
-        for b in range((grp + 1) * _GROUP - 1, grp * _GROUP - 1, -1):
-            if bs[b] > 0.0:
-                blk = b
-                break
+        blk = _last_positive(bs, grp * _GROUP, (grp + 1) * _GROUP)
     lane = -1
     if not tail:
         for i in range(_LANES):
@@ -305,6 +316,21 @@ def _add_edge(A, rows, k, a, b):
     rows[b, a >> 6] |= one << np.uint64(a & 63)
     k[a] += 1
     k[b] += 1
+
+
+@numba.njit(cache=True, inline="always")
+def _seed_graph(n, seed_edges, edges):
+    """The seed network of a growth kernel: adjacency A (n, n) uint8, bit rows (n, ceil(n / 64))
+    uint64 and degrees k (n,) with every seed edge set; the seed edges copied into the first rows of
+    the output edges."""
+    rows = np.zeros((n, (n + 63) // 64), dtype=np.uint64)
+    A = np.zeros((n, n), dtype=np.uint8)
+    k = np.zeros(n, dtype=np.int64)
+    for s in range(seed_edges.shape[0]):
+        _add_edge(A, rows, k, seed_edges[s, 0], seed_edges[s, 1])
+        edges[s, 0] = seed_edges[s, 0]
+        edges[s, 1] = seed_edges[s, 1]
+    return A, rows, k
 
 
 @numba.njit(cache=True, inline="always")
@@ -453,15 +479,8 @@ def _grow_rows(
     one vectorised pass. Releases the GIL.
     """
     P = fd.shape[0]
-    W = (n + 63) // 64
-    rows = np.zeros((n, W), dtype=np.uint64)
-    A = np.zeros((n, n), dtype=np.uint8)
-    k = np.zeros(n, dtype=np.int64)
+    A, rows, k = _seed_graph(n, seed_edges, edges)
     ms = seed_edges.shape[0]
-    for s in range(ms):
-        _add_edge(A, rows, k, seed_edges[s, 0], seed_edges[s, 1])
-        edges[s, 0] = seed_edges[s, 0]
-        edges[s, 1] = seed_edges[s, 1]
     w1, fdv = _initial_weights(rule, fd, Kp, gamma, kind, seed_edges, pidx, nbp)
     wv = w1.reshape((_LANES, nbp))
     bs = np.zeros(nbp)
@@ -535,26 +554,12 @@ def _draw_pairs(w, bs, u):
     Returns -1 when the total weight is not a positive finite number."""
     P = w.shape[0]
     B = _BLOCK
-    nb = bs.shape[0]
-    total = 0.0
-    for b in range(nb):
-        total += bs[b]
-    if not (total > 0.0 and total < np.inf):
+    x = _target(bs, u)
+    if x < 0.0:
         return -1
-    x = u * total
-    acc = 0.0
-    blk = -1
-    for b in range(nb):
-        nxt = acc + bs[b]
-        if nxt > x:
-            blk = b
-            break
-        acc = nxt
+    blk, acc = _first_over(bs, 0, bs.shape[0], 0.0, x)
     if blk < 0:  # rounding: x at the very top; take the last block with weight
-        for b in range(nb - 1, -1, -1):
-            if bs[b] > 0.0:
-                blk = b
-                break
+        blk = _last_positive(bs, 0, bs.shape[0])
         acc = x  # forces the fallback below (last positive pair of the block)
     r = -1
     last = -1
@@ -667,15 +672,8 @@ def _grow_pairs(
     P = fd.shape[0]
     B = _BLOCK
     nb = (P + B - 1) // B
-    W = (n + 63) // 64
-    rows = np.zeros((n, W), dtype=np.uint64)
-    A = np.zeros((n, n), dtype=np.uint8)
-    k = np.zeros(n, dtype=np.int64)
+    A, rows, k = _seed_graph(n, seed_edges, edges)
     ms = seed_edges.shape[0]
-    for s in range(ms):
-        _add_edge(A, rows, k, seed_edges[s, 0], seed_edges[s, 1])
-        edges[s, 0] = seed_edges[s, 0]
-        edges[s, 1] = seed_edges[s, 1]
     w = np.empty(P)
     for p in range(P):
         if A[iu[p], ju[p]] != 0:
@@ -689,7 +687,7 @@ def _grow_pairs(
         bs[b] = _block_sum(w, b * B, min(P, (b + 1) * B))
     dirty = np.zeros(nb, dtype=np.bool_)
     dlist = np.empty(nb, dtype=np.int64)
-    hop = np.zeros(W, dtype=np.uint64)
+    hop = np.zeros(rows.shape[1], dtype=np.uint64)
     chg = np.empty((n + 2) * n, dtype=np.int64)  # pairs changed in this step, and their new Fk
     fkv = np.empty((n + 2) * n)
     table = np.full((n + 1, 2 * n + 1) if rule == 2 else (1, 1), np.nan)  # matching: K^gamma memo
