@@ -332,6 +332,18 @@ def _empty_row(claim: Claim, a_name: str, b_name: str, epoch: int, filter_b: str
     return row
 
 
+def _effect_fields(eff: dict, ci: tuple[float, float], direction: str) -> dict:
+    """The columns of a tested row from its effect (difference, cohens_d, p), interval and direction."""
+    return {
+        "difference": eff["difference"],
+        "cohens_d": eff["cohens_d"],
+        "ci_low": ci[0],
+        "ci_high": ci[1],
+        "p": eff["p"],
+        "direction": direction,
+    }
+
+
 def _matched_row(row: dict, claim: Claim, ga, gb, a_name, b_name, n_boot, seed, degree) -> None:
     """Fill ``row`` (in place) with group a vs group b at matched total weight; p raw, no verdict."""
     ya, yb = claim_values(ga, claim.measure), claim_values(gb, claim.measure)
@@ -341,17 +353,8 @@ def _matched_row(row: dict, claim: Claim, ga, gb, a_name, b_name, n_boot, seed, 
     if eff["n_a"] >= MIN_N and eff["n_b"] >= MIN_N and np.isfinite(eff["cohens_d"]):
         ci = bootstrap_d_interval(ya, wa, yb, wb, n_boot=n_boot, seed=seed, degree=degree)
         fa, fb = ya[np.isfinite(ya)], yb[np.isfinite(yb)]
-        row.update(
-            {
-                "difference": eff["difference"],
-                "cohens_d": eff["cohens_d"],
-                "ci_low": ci[0],
-                "ci_high": ci[1],
-                "p": eff["p"],
-                "direction": _direction(a_name, b_name, eff["difference"]),
-                "cohens_d_unmatched": cohens_d(fa, fb),
-            }
-        )
+        row.update(_effect_fields(eff, ci, _direction(a_name, b_name, eff["difference"])))
+        row["cohens_d_unmatched"] = cohens_d(fa, fb)
 
 
 def _paired_row(row: dict, claim: Claim, ga, n_boot, seed) -> None:
@@ -369,16 +372,8 @@ def _paired_row(row: dict, claim: Claim, ga, n_boot, seed) -> None:
         row.update(weight_lo=float(w.min()), weight_hi=float(w.max()))
     if eff["n"] >= MIN_N and np.isfinite(eff["cohens_d"]):
         ci = bootstrap_dz_interval(x, n_boot=n_boot, seed=seed)
-        row.update(
-            {
-                "difference": eff["difference"],
-                "cohens_d": eff["cohens_d"],
-                "ci_low": ci[0],
-                "ci_high": ci[1],
-                "p": eff["p"],
-                "direction": f"{first} {'<' if eff['difference'] < 0 else '>='} {second}",
-            }
-        )
+        direction = f"{first} {'<' if eff['difference'] < 0 else '>='} {second}"
+        row.update(_effect_fields(eff, ci, direction))
 
 
 def _finish(rows: list[dict], claims: tuple[Claim, ...], alpha: float):

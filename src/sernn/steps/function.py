@@ -12,6 +12,18 @@ from ..jobs import say
 from .common import analysed_epochs, null_seed
 
 
+def _probe_indices(n_val: int, n_trials: int, seed: int, noun: str) -> np.ndarray:
+    """``n_trials`` of the validation split's ``n_val`` trials, drawn without replacement (seeded),
+    sorted; a ValueError naming function.probe_trials when the split has fewer ("problems" of the
+    maze, "trials" of a task: ``noun``)."""
+    if n_trials > n_val:
+        raise ValueError(
+            f"function.probe_trials = {n_trials} exceeds the validation split's {n_val} {noun} "
+            f"(dataset.validation)"
+        )
+    return np.sort(np.random.default_rng(seed).choice(n_val, size=n_trials, replace=False))
+
+
 def probe_set(dataset_path: str | Path, n_trials: int, seed: int) -> dict[str, np.ndarray]:
     """A fixed probe set: ``n_trials`` trials drawn without replacement (seeded) from the validation
     split, in sorted order. Returns per-trial arrays: trial_index, maze_id, goal (0-3 over goal
@@ -20,13 +32,7 @@ def probe_set(dataset_path: str | Path, n_trials: int, seed: int) -> dict[str, n
     from .. import task
 
     data = storage.read_dataset(dataset_path)["validation"]
-    n_val = data["maze_id"].shape[0]
-    if n_trials > n_val:
-        raise ValueError(
-            f"function.probe_trials = {n_trials} exceeds the validation split's "
-            f"{n_val} problems (dataset.validation)"
-        )
-    idx = np.sort(np.random.default_rng(seed).choice(n_val, size=n_trials, replace=False))
+    idx = _probe_indices(data["maze_id"].shape[0], n_trials, seed, "problems")
     maze = data["maze_id"][idx].astype(np.int64)
     return {
         "trial_index": idx,
@@ -43,13 +49,7 @@ def task_probe(dataset_path: str | Path, n_trials: int, seed: int) -> dict[str, 
     trials drawn as there from its validation split, with their loss mask and decision steps (n, T)
     and their conditions as ``condition_<name>`` (n,)."""
     data = storage.read_task_dataset(dataset_path)["validation"]
-    n_val = data["inputs"].shape[0]
-    if n_trials > n_val:
-        raise ValueError(
-            f"function.probe_trials = {n_trials} exceeds the validation split's {n_val} trials "
-            f"(dataset.validation)"
-        )
-    idx = np.sort(np.random.default_rng(seed).choice(n_val, size=n_trials, replace=False))
+    idx = _probe_indices(data["inputs"].shape[0], n_trials, seed, "trials")
     out = {"trial_index": idx, "mask": data["mask"][idx], "decision": data["decision"][idx].astype(np.uint8)}
     out.update({f"condition_{k}": v[idx] for k, v in data["conditions"].items()})
     out["inputs"] = data["inputs"][idx]
