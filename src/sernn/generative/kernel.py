@@ -27,6 +27,9 @@ import numpy as np
 
 from sernn import graphs as _graphs
 
+from . import vecmath as _vecmath
+from .vecmath import powers as _powers
+
 RULES = (
     "sptl",
     "neighbors",
@@ -102,6 +105,22 @@ def _pairs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for a in (iu, ju, pidx):
         a.flags.writeable = False
     return iu, ju, pidx
+
+
+@functools.lru_cache(maxsize=8)
+def _row_locations(n: int) -> np.ndarray:
+    """(n, n) int32: the position of pair (i, j) in the lane-major weights of :func:`_layout`
+    (row p % 64, column p // 64 of the (64, nbp) matrix, flattened), symmetric; 0 on the diagonal,
+    which the kernels never write. Read-only, cached per n."""
+    iu, ju, _ = _pairs(n)
+    nbp = _layout(n)
+    p = np.arange(iu.size)
+    loc = (p % _LANES) * nbp + p // _LANES
+    locs = np.zeros((n, n), dtype=np.int32)
+    locs[iu, ju] = loc
+    locs[ju, iu] = loc
+    locs.flags.writeable = False
+    return locs
 
 
 def _distance_factor(dpairs: np.ndarray, eta: float, kind: int) -> np.ndarray:
@@ -194,10 +213,12 @@ def _fcomb(x, y, code):
 
 
 @numba.njit(cache=True, inline="always")
-def _gk(K, gamma, kind):
-    if kind == 0:
-        return K**gamma
-    return np.exp(gamma * K)
+def _power1(K, gamma, kind, buf, pow8, exp8):
+    """K^gamma or exp(gamma K) of one value, through the same routine as :func:`vecmath.powers`
+    (buf: a scratch buffer of at least 16 values)."""
+    buf[0] = K
+    _powers(buf, 1, gamma, kind, buf[8:], pow8, exp8)
+    return buf[8]
 
 
 @numba.njit(cache=True, inline="always")
@@ -391,32 +412,53 @@ def _clustering_groups(c, order, uval, gid):
 
 
 @numba.njit(cache=True, inline="always")
-def _clustering_update(A, c, S, ns, ng, uval, gid, gv, Kp, pidx, gamma, kind, eps, code, keep, fdv, w1):
-    """clu-*: the rows of the changed nodes S[:ns] (lane-major weights). avg, diff, prod: one
-    power per (row, group of equal c), gv per group. min, max: K is c_s + eps or c_j + eps, so gv
-    holds one power per node, updated for the changed nodes only."""
+def _scatter_row(w1, locs, s, row):
+    """w1 at the lane-major positions of pairs (s, j), j != s, from row (n,) (see :func:`_row_locations`).
+    Rows are computed into a contiguous buffer first and scattered after: much faster than
+    computing each weight at its scattered position."""
+    for j in range(s):
+        w1[locs[s, j]] = row[j]
+    for j in range(s + 1, locs.shape[0]):
+        w1[locs[s, j]] = row[j]
+
+
+@numba.njit(cache=True, inline="always")
+def _clustering_update(
+    A, c, S, ns, ng, uval, gid, gv, Kp, pidx, gamma, kind, eps, code, keep, locs, fdr, w1, Kb, pb, pow8, exp8
+):
+    """clu-*: the rows of the changed nodes S[:ns] (lane-major weights w1 at locs, distance factors
+    fdr by row), each computed into pb and scattered. min, max: K is c_s + eps or c_j + eps, so gv
+    holds one power per node, updated for the changed nodes only. avg, diff, prod with the vector
+    routines of :mod:`.vecmath`: one power per (row, node); with the scalar ones (ng > 0): one per
+    (row, group of equal c), gv per group. Kb, pb: scratch buffers of n + 8."""
     n = c.shape[0]
-    nbp = fdv.shape[0] // _LANES
-    minmax = code == 1 or code == 2
-    if minmax:
+    if code == 1 or code == 2:
         for si in range(ns):
-            gv[S[si]] = _gk(c[S[si]] + eps, gamma, kind)
+            Kb[si] = c[S[si]] + eps
+        _powers(Kb, ns, gamma, kind, pb, pow8, exp8)
+        for si in range(ns):
+            gv[S[si]] = pb[si]
     for si in range(ns):
         s = S[si]
         cs = c[s]
-        if minmax:
+        if code == 1 or code == 2:
+            gs = gv[s]
             for j in range(n):
-                if j != s:
-                    own = cs <= c[j] if code == 1 else cs >= c[j]
-                    loc = _loc(pidx[s, j], nbp)
-                    w1[loc] = 0.0 if A[s, j] != 0 else fdv[loc] * (gv[s] if own else gv[j])
+                f = gs if (cs <= c[j] if code == 1 else cs >= c[j]) else gv[j]
+                pb[j] = 0.0 if A[s, j] != 0 else fdr[s, j] * f
+        elif ng == 0:
+            for j in range(n):
+                Kb[j] = _fcomb(cs, c[j], code) + eps
+            _powers(Kb, n, gamma, kind, pb, pow8, exp8)
+            for j in range(n):
+                pb[j] = 0.0 if A[s, j] != 0 else fdr[s, j] * pb[j]
         else:
             for g in range(ng):
-                gv[g] = _gk(_fcomb(cs, uval[g], code) + eps, gamma, kind)
+                Kb[g] = _fcomb(cs, uval[g], code) + eps
+            _powers(Kb, ng, gamma, kind, gv, pow8, exp8)
             for j in range(n):
-                if j != s:
-                    loc = _loc(pidx[s, j], nbp)
-                    w1[loc] = 0.0 if A[s, j] != 0 else fdv[loc] * gv[gid[j]]
+                pb[j] = 0.0 if A[s, j] != 0 else fdr[s, j] * gv[gid[j]]
+        _scatter_row(w1, locs, s, pb)
         if keep:
             for j in range(n):
                 if j != s:
@@ -424,49 +466,72 @@ def _clustering_update(A, c, S, ns, ng, uval, gid, gv, Kp, pidx, gamma, kind, ep
 
 
 @numba.njit(cache=True, inline="always")
-def _degree_update(A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, fdv, w1):
-    """deg-*, after (a, b) is set: rows a and b; K^gamma memoised by (k_i, k_j) in table."""
+def _degree_update(
+    A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, locs, fdr, w1, row, buf, pow8, exp8
+):
+    """deg-*, after (a, b) is set: rows a and b, each computed into row (n,) and scattered; K^gamma
+    memoised by (k_i, k_j) in table."""
     n = k.shape[0]
-    nbp = fdv.shape[0] // _LANES
     for e in (a, b):
         ke = k[e]
         for j in range(n):
-            if j != e:
-                fk = table[ke, k[j]]
-                if fk != fk or keep:
-                    K = _fcomb(float(ke), float(k[j]), code) + eps
-                    if keep:
-                        Kp[pidx[e, j]] = K
-                    if fk != fk:  # not yet computed in this run
-                        fk = _gk(K, gamma, kind)
-                        table[ke, k[j]] = fk
-                loc = _loc(pidx[e, j], nbp)
-                w1[loc] = 0.0 if A[e, j] != 0 else fdv[loc] * fk
+            fk = table[ke, k[j]]
+            if fk != fk:  # not yet computed in this run
+                fk = _power1(_fcomb(float(ke), float(k[j]), code) + eps, gamma, kind, buf, pow8, exp8)
+                table[ke, k[j]] = fk
+            row[j] = fk
+        for j in range(n):
+            row[j] = 0.0 if A[e, j] != 0 else fdr[e, j] * row[j]
+        _scatter_row(w1, locs, e, row)
+        if keep:
+            for j in range(n):
+                if j != e:
+                    Kp[pidx[e, j]] = _fcomb(float(ke), float(k[j]), code) + eps
 
 
 @numba.njit(cache=True, inline="always")
-def _initial_weights(rule, fd, Kp, gamma, kind, seed_edges, pidx, nbp):
-    """Weights w1 and distance factors fdv (64 nbp,) in the lane-major layout (:func:`_loc`): Fd Fk
-    per pair, 0 on the seed edges and the padding."""
+def _initial_weights(n, rule, fd, Kp, gamma, kind, seed_edges, iu, ju, pidx, nbp, buf, pow8, exp8):
+    """Weights w1 (64 nbp,) in the lane-major layout (:func:`_loc`): Fd Fk per pair, 0 on the seed
+    edges and the padding; and the distance factors fdr (n, n) by row, for the row updates."""
     P = fd.shape[0]
     w1 = np.zeros(_LANES * nbp)
-    fdv = np.zeros(_LANES * nbp)
+    fdr = np.zeros((n, n))
     lastK = np.nan  # powers of repeated K values computed once (an empty seed has K = eps everywhere)
     lastF = np.nan
     for p in range(P):
-        fdv[_loc(p, nbp)] = fd[p]
+        fdr[iu[p], ju[p]] = fd[p]
+        fdr[ju[p], iu[p]] = fd[p]
         if rule != 0 and Kp[p] != lastK:
             lastK = Kp[p]
-            lastF = _gk(lastK, gamma, kind)
+            lastF = _power1(lastK, gamma, kind, buf, pow8, exp8)
         w1[_loc(p, nbp)] = fd[p] if rule == 0 else fd[p] * lastF
     for s in range(seed_edges.shape[0]):
         w1[_loc(pidx[seed_edges[s, 0], seed_edges[s, 1]], nbp)] = 0.0
-    return w1, fdv
+    return w1, fdr
 
 
 @numba.njit(cache=True, nogil=True)
 def _grow_rows(
-    n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, nbp, edges, trace_K, trace_w
+    n,
+    rule,
+    fd,
+    Kp,
+    c,
+    gamma,
+    kind,
+    eps,
+    uniforms,
+    seed_edges,
+    iu,
+    ju,
+    pidx,
+    nbp,
+    locs,
+    edges,
+    trace_K,
+    trace_w,
+    pow8,
+    exp8,
 ):
     """Grow a network by ``uniforms.shape[0]`` edges on top of ``seed_edges``.
 
@@ -474,14 +539,16 @@ def _grow_rows(
     for 'neighbors' or when tracing); c: (n,) initial clustering (clu-* rules; overwritten). iu, ju,
     pidx: :func:`_pairs`; nbp: :func:`_layout`. edges: (m, 2) int64 output, seed first.
     trace_K, trace_w: (steps, P) or (0, P): when non-empty, K and w after every step. Returns 0, or
-    -(t + 1) when the total weight at step t is not a positive finite number. For the clu-* and
-    deg-* rules, which rewrite whole rows after every edge: lane-major weights, all block sums in
-    one vectorised pass. Releases the GIL.
+    -(t + 1) when the total weight at step t is not a positive finite number. pow8, exp8: the
+    addresses of :mod:`.vecmath` (0 = libm's scalar routines). For the clu-* and deg-* rules, which
+    rewrite whole rows after every edge: lane-major weights, all block sums in one vectorised pass.
+    Releases the GIL.
     """
     P = fd.shape[0]
     A, rows, k = _seed_graph(n, seed_edges, edges)
     ms = seed_edges.shape[0]
-    w1, fdv = _initial_weights(rule, fd, Kp, gamma, kind, seed_edges, pidx, nbp)
+    buf = np.empty(16)
+    w1, fdr = _initial_weights(n, rule, fd, Kp, gamma, kind, seed_edges, iu, ju, pidx, nbp, buf, pow8, exp8)
     wv = w1.reshape((_LANES, nbp))
     bs = np.zeros(nbp)
     sb = np.zeros(nbp // _GROUP)
@@ -490,13 +557,17 @@ def _grow_rows(
     order = np.argsort(c)  # clu-*: nodes sorted by clustering, distinct values, groups, powers
     uval = np.empty(n)
     gid = np.empty(n, dtype=np.int64)
-    gv = np.empty(n)
+    gv = np.empty(n + _vecmath.WIDTH)
+    Kb = np.empty(n + _vecmath.WIDTH)  # scratch of vecmath.powers
+    pb = np.empty(n + _vecmath.WIDTH)
     for j in range(n):  # clu-min, clu-max: the power of c_j + eps per node
-        gv[j] = _gk(c[j] + eps, gamma, kind) if j == 0 or c[j] != c[j - 1] else gv[j - 1]
+        Kb[j] = c[j] + eps
+    _powers(Kb, n, gamma, kind, gv, pow8, exp8)
     table = np.full((n, n) if rule >= 8 else (1, 1), np.nan)  # deg-*: K^gamma memo by (k_i, k_j)
     ntrace = trace_K.shape[0]
     keep = ntrace > 0
     code = (rule - 3) % 5
+    vector = (pow8 if kind == 0 else exp8) != 0  # clu-avg/diff/prod: powers per node, not per group
     for t in range(uniforms.shape[0]):
         r = _draw(wv, bs, sb, uniforms[t])
         if r < 0:
@@ -509,12 +580,35 @@ def _grow_rows(
         w1[_loc(r, nbp)] = 0.0
         if rule <= 7:
             ns = _clustering_values(A, rows, k, a, b, c, S)
-            ng = 0 if code == 1 or code == 2 else _clustering_groups(c, order, uval, gid)
+            ng = 0 if code == 1 or code == 2 or vector else _clustering_groups(c, order, uval, gid)
             _clustering_update(
-                A, c, S, ns, ng, uval, gid, gv, Kp, pidx, gamma, kind, eps, code, keep, fdv, w1
+                A,
+                c,
+                S,
+                ns,
+                ng,
+                uval,
+                gid,
+                gv,
+                Kp,
+                pidx,
+                gamma,
+                kind,
+                eps,
+                code,
+                keep,
+                locs,
+                fdr,
+                w1,
+                Kb,
+                pb,
+                pow8,
+                exp8,
             )
         else:
-            _degree_update(A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, fdv, w1)
+            _degree_update(
+                A, k, a, b, Kp, pidx, gamma, kind, eps, code, keep, table, locs, fdr, w1, pb, buf, pow8, exp8
+            )
         _sum_all(wv, bs, sb)
         if keep and t < ntrace:
             for p in range(P):
@@ -576,9 +670,10 @@ def _draw_pairs(w, bs, u):
 
 
 @numba.njit(cache=True, inline="always")
-def _neighbors_changes(A, a, b, Kp, pidx, gamma, kind, chg, fkv):
+def _neighbors_changes(A, a, b, Kp, pidx, gamma, kind, chg, fkv, Kb, pow8, exp8):
     """neighbors, before (a, b) is set: a gains common neighbour b with every y in N(b), and vice
-    versa. Appends the changed pairs and their new Fk to chg, fkv; returns their count."""
+    versa. Appends the changed pairs and their new Fk to chg, fkv (powers by :func:`vecmath.powers`,
+    Kb scratch); returns their count."""
     n = A.shape[0]
     nc = 0
     for e, f in ((a, b), (b, a)):
@@ -587,13 +682,14 @@ def _neighbors_changes(A, a, b, Kp, pidx, gamma, kind, chg, fkv):
                 p = pidx[e, y]
                 Kp[p] += 1.0
                 chg[nc] = p
-                fkv[nc] = _gk(Kp[p], gamma, kind)
+                Kb[nc] = Kp[p]
                 nc += 1
+    _powers(Kb, nc, gamma, kind, fkv, pow8, exp8)
     return nc
 
 
 @numba.njit(cache=True, inline="always")
-def _matching_changes(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv):
+def _matching_changes(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv, buf, pow8, exp8):
     """matching, after (a, b) is set: rows a and b where a common neighbour exists (nodes two hops
     away). K^gamma depends only on (common, denominator): memoised in table."""
     W = rows.shape[1]
@@ -624,7 +720,7 @@ def _matching_changes(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, 
                 Kp[p] = 2.0 * cm / den + eps
                 fk = table[cm, den]
                 if fk != fk:
-                    fk = _gk(Kp[p], gamma, kind)
+                    fk = _power1(Kp[p], gamma, kind, buf, pow8, exp8)
                     table[cm, den] = fk
                 chg[nc] = p
                 fkv[nc] = fk
@@ -658,7 +754,26 @@ def _apply_changes(w, bs, r, chg, fkv, nc, A, iu, ju, fd, dirty, dlist):
 
 @numba.njit(cache=True, nogil=True)
 def _grow_pairs(
-    n, rule, fd, Kp, c, gamma, kind, eps, uniforms, seed_edges, iu, ju, pidx, nbp, edges, trace_K, trace_w
+    n,
+    rule,
+    fd,
+    Kp,
+    c,
+    gamma,
+    kind,
+    eps,
+    uniforms,
+    seed_edges,
+    iu,
+    ju,
+    pidx,
+    nbp,
+    locs,
+    edges,
+    trace_K,
+    trace_w,
+    pow8,
+    exp8,
 ):
     """:func:`_grow_rows` for sptl, neighbors and matching, which change few pairs per edge: weights
     in pair order, sums over blocks of 64 consecutive pairs, only the changed blocks re-summed
@@ -675,13 +790,19 @@ def _grow_pairs(
     A, rows, k = _seed_graph(n, seed_edges, edges)
     ms = seed_edges.shape[0]
     w = np.empty(P)
+    Kb = np.empty(P + _vecmath.WIDTH)  # scratch of vecmath.powers; the initial Fk of every pair
+    fk0 = np.empty(P + _vecmath.WIDTH)
+    if rule != 0:
+        Kb[:P] = Kp
+        _powers(Kb, P, gamma, kind, fk0, pow8, exp8)
+    buf = np.empty(16)
     for p in range(P):
         if A[iu[p], ju[p]] != 0:
             w[p] = 0.0
         elif rule == 0:
             w[p] = fd[p]
         else:
-            w[p] = fd[p] * _gk(Kp[p], gamma, kind)
+            w[p] = fd[p] * fk0[p]
     bs = np.zeros(nb)
     for b in range(nb):
         bs[b] = _block_sum(w, b * B, min(P, (b + 1) * B))
@@ -689,7 +810,7 @@ def _grow_pairs(
     dlist = np.empty(nb, dtype=np.int64)
     hop = np.zeros(rows.shape[1], dtype=np.uint64)
     chg = np.empty((n + 2) * n, dtype=np.int64)  # pairs changed in this step, and their new Fk
-    fkv = np.empty((n + 2) * n)
+    fkv = np.empty((n + 2) * n + _vecmath.WIDTH)
     table = np.full((n + 1, 2 * n + 1) if rule == 2 else (1, 1), np.nan)  # matching: K^gamma memo
     ntrace = trace_K.shape[0]
     for t in range(uniforms.shape[0]):
@@ -702,10 +823,12 @@ def _grow_pairs(
         edges[ms + t, 1] = b
         nc = 0
         if rule == 1:
-            nc = _neighbors_changes(A, a, b, Kp, pidx, gamma, kind, chg, fkv)
+            nc = _neighbors_changes(A, a, b, Kp, pidx, gamma, kind, chg, fkv, Kb, pow8, exp8)
         _add_edge(A, rows, k, a, b)
         if rule == 2:
-            nc = _matching_changes(A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv)
+            nc = _matching_changes(
+                A, rows, k, a, b, Kp, pidx, gamma, kind, eps, table, hop, chg, fkv, buf, pow8, exp8
+            )
         _apply_changes(w, bs, r, chg, fkv, nc, A, iu, ju, fd, dirty, dlist)
         if t < ntrace:
             for p in range(P):
@@ -770,7 +893,10 @@ def _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, s
         ju=ju,
         pidx=pidx,
         nbp=nbp,
+        locs=_row_locations(n),
         edges=np.zeros((m, 2), dtype=np.int64),
+        pow8=_vecmath.POW8,
+        exp8=_vecmath.EXP8,
     )
 
 
@@ -791,9 +917,12 @@ def _run(args: dict, trace_K: np.ndarray, trace_w: np.ndarray, context: str) -> 
         args["ju"],
         args["pidx"],
         args["nbp"],
+        args["locs"],
         args["edges"],
         trace_K,
         trace_w,
+        args["pow8"],
+        args["exp8"],
     )
     if status != 0:
         raise FloatingPointError(
