@@ -8,7 +8,8 @@ Run:  .venv/bin/python benchmarks/generative.py [--repeats 5] [--fit-samples 200
 
 Prints median wall times (time.perf_counter) and ratios (other / ours, so larger = we are faster) of
 1. one simulation per rule, n = 100 units on the 5x5x4 grid, m = 495 edges, empty seed, powerlaw
-   (eta = -2, gamma = 0.5): sernn vs the old implementation vs the numpy reference vs bctpy
+   (eta = -2, gamma = 0.5): sernn (with numpy's SVML powers where the CPU has them, and with
+   libm's scalar powers, the fallback) vs the old implementation vs the numpy reference vs bctpy
    ``generative_model``. bctpy's output is wrong (see the docstring of sernn.generative: off-by-one
    draw, so fewer than m distinct edges and pair (0, 1) never formed; matching never updates
    K^gamma; neighbors updates the wrong columns; ...): it is timed only, and its distinct-edge count
@@ -18,9 +19,9 @@ Prints median wall times (time.perf_counter) and ratios (other / ours, so larger
    statistics precomputed once, as in a fit; and from two adjacency matrices) vs bctpy degrees_und +
    clustering_coef_bu + betweenness_bin on both networks + 4 x scipy.stats.ks_2samp;
 3. the authors' full fit of one network: 13 rules x levels x samples (default 5 x 200 = 13,000
-   simulations and energies, Voronoi search included), old and new on one thread and new on
-   ``--fit-threads`` threads (rules fitted at once), CPU (time.process_time) and wall time, and
-   whether the three fits agree number for number.
+   simulations and energies, Voronoi search included), old and new on one thread (new also with
+   libm's scalar powers) and new on ``--fit-threads`` threads (rules fitted at once), CPU
+   (time.process_time) and wall time, and whether the fits agree number for number.
 Numba compilation is excluded (one warm-up call first). The old implementation is compiled afresh in
 its temp dir each run. The machine may be shared: only ratios taken in the same run are meaningful.
 
@@ -140,6 +141,21 @@ def _interleaved(fns, repeats: int) -> list[float]:
     return [float(np.median(t)) for t in times]
 
 
+def scalar_powers(fn):
+    """fn run with the kernels' scalar powers (libm), as on a machine without numpy's SVML."""
+    from sernn.generative import vecmath
+
+    def run(*args, **kwargs):
+        saved = vecmath.POW8, vecmath.EXP8
+        vecmath.POW8 = vecmath.EXP8 = 0
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            vecmath.POW8, vecmath.EXP8 = saved
+
+    return run
+
+
 def bench_simulation(repeats: int, old, eta: float = -2.0, gamma: float = 0.5) -> list[dict]:
     import warnings
 
@@ -152,21 +168,26 @@ def bench_simulation(repeats: int, old, eta: float = -2.0, gamma: float = 0.5) -
     rows = []
     print(f"\n1. one simulation, n=100 grid, m={m}, eta={eta}, gamma={gamma}, median of {repeats}")
     print(
-        f"{'rule':<10s} {'sernn ms':>9s} {'old ms':>7s} {'x old':>6s} {'numpy ref ms':>13s} {'x ref':>6s} "
+        f"{'rule':<10s} {'sernn ms':>9s} {'libm ms':>8s} {'old ms':>7s} {'x old':>6s} {'numpy ref ms':>13s} "
+        f"{'x ref':>6s} "
         f"{'old x ref':>9s} {'bctpy ms':>9s} {'x bctpy':>8s}  bctpy distinct edges (of {m}), retries"
     )
     for rule in gnm.RULES:
         u = np.random.default_rng(1).random(m)
         ref = simulate_reference(D, m, rule, eta, gamma, u)
         same = np.array_equal(gnm.simulate(D, m, rule, eta, gamma, uniforms=u), ref)
-        fns = [lambda: gnm.simulate(D, m, rule, eta, gamma, seed=1)]
+        same_scalar = np.array_equal(scalar_powers(gnm.simulate)(D, m, rule, eta, gamma, uniforms=u), ref)
+        fns = [
+            lambda: gnm.simulate(D, m, rule, eta, gamma, seed=1),
+            lambda: scalar_powers(gnm.simulate)(D, m, rule, eta, gamma, seed=1),
+        ]
         if old is not None:
             old.simulate(D, m, rule, eta, gamma, seed=0)  # compile
             same_old = np.array_equal(old.simulate(D, m, rule, eta, gamma, uniforms=u), ref)
             fns.append(lambda: old.simulate(D, m, rule, eta, gamma, seed=1))
         times = _interleaved(fns, max(repeats, 9) * 3)
-        o, od = times[0], (times[1] if old is not None else float("nan"))
-        rf = _interleaved([lambda: simulate_reference(D, m, rule, eta, gamma, u)], max(1, repeats // 2))[0]
+        o, sc, od = times[0], times[1], (times[2] if old is not None else float("nan"))
+        rf = _interleaved([lambda: simulate_reference(D, m, rule, eta, gamma, u)], max(3, repeats // 2))[0]
         bct_times, uniq, fails = [], [], 0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -178,15 +199,16 @@ def bench_simulation(repeats: int, old, eta: float = -2.0, gamma: float = 0.5) -
                 uniq.append(int(np.triu((B + B.T) > 0, 1).sum()))
         b = float(np.median(bct_times))
         print(
-            f"{rule:<10s} {o * 1e3:9.3f} {od * 1e3:7.3f} {od / o:6.2f} {rf * 1e3:13.1f} {rf / o:6.0f} "
-            f"{rf / od:9.0f} {b * 1e3:9.1f} {b / o:8.0f}  {min(uniq)}-{max(uniq)}, {fails}   "
-            f"(== reference: {same}{'' if old is None else f', old: {same_old}'})",
+            f"{rule:<10s} {o * 1e3:9.3f} {sc * 1e3:8.3f} {od * 1e3:7.3f} {od / o:6.2f} {rf * 1e3:13.1f} "
+            f"{rf / o:6.0f} {rf / od:9.0f} {b * 1e3:9.1f} {b / o:8.0f}  {min(uniq)}-{max(uniq)}, {fails}   "
+            f"(== reference: {same}, libm: {same_scalar}{'' if old is None else f', old: {same_old}'})",
             flush=True,
         )
         rows.append(
             {
                 "stage": f"generative: simulate {rule}",
                 "ours_s": o,
+                "scalar_s": sc,
                 "old_s": od,
                 "reference_s": rf,
                 "speedup": rf / o,
@@ -197,6 +219,7 @@ def bench_simulation(repeats: int, old, eta: float = -2.0, gamma: float = 0.5) -
             }
         )
     print("bctpy's networks are wrong (see the docstring of sernn.generative): timed for comparison only.")
+    print("libm: the same kernels with libm's scalar powers (the path without numpy's SVML).")
     return rows
 
 
@@ -300,6 +323,7 @@ def _same_fit(a: dict, b: dict) -> bool:
 
 def bench_fit(levels: int, samples: int, threads: int, old) -> list[dict]:
     runs = {"new, 1 thread": per_network_cost(levels, samples)}
+    runs["new, libm powers"] = scalar_powers(per_network_cost)(levels, samples)
     if threads > 1:
         runs[f"new, {threads} threads"] = per_network_cost(levels, samples, threads=threads)
     if old is not None:
@@ -313,7 +337,7 @@ def bench_fit(levels: int, samples: int, threads: int, old) -> list[dict]:
     for name, cost in runs.items():
         same = _same_fit(new["result"], cost["result"])
         print(
-            f"  {name:<16s} wall {cost['seconds']:7.1f} s, CPU {cost['cpu_seconds']:7.1f} s "
+            f"  {name:<17s} wall {cost['seconds']:7.1f} s, CPU {cost['cpu_seconds']:7.1f} s "
             f"({cost['cpu_seconds'] / cost['simulations'] * 1e3:.2f} CPU ms per sample)"
             f"{'' if cost is new else f'   same numbers as new, 1 thread: {same}'}"
         )
@@ -332,6 +356,7 @@ def bench_fit(levels: int, samples: int, threads: int, old) -> list[dict]:
         "stage": f"generative: full fit ({levels}x{samples} x 13 rules)",
         "ours_s": new["seconds"],
         "cpu_s": new["cpu_seconds"],
+        "scalar_cpu_s": runs["new, libm powers"]["cpu_seconds"],
     }
     if threads > 1:
         row["threaded_s"] = runs[f"new, {threads} threads"]["seconds"]
@@ -349,6 +374,9 @@ def main(args: argparse.Namespace) -> None:
         f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
         f"load average {os.getloadavg()[0]:.2f}"
     )
+    from sernn.generative import vecmath
+
+    print(f"GNM powers: {vecmath.DESCRIPTION}")
     old = None if args.skip_old else load_old()
     rows = bench_simulation(args.repeats, old)
     rows += bench_energy(args.repeats, old)

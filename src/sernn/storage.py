@@ -125,7 +125,9 @@ def _name(parent: h5py.Group | dict, name: str, at: str | None = None) -> str:
 
 
 def package_versions() -> dict[str, str]:
-    """Versions of the interpreter and the numerical packages loaded in this process."""
+    """Versions of the interpreter and the numerical packages loaded in this process, and, once the
+    GNM kernels are loaded, which routine computes their powers (``gnm_powers``: numpy's SVML or
+    libm, :mod:`sernn.generative.vecmath`)."""
     out = {
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -147,6 +149,9 @@ def package_versions() -> dict[str, str]:
         mod = sys.modules.get(name)
         if mod is not None and hasattr(mod, "__version__"):
             out[name] = str(mod.__version__)
+    powers = sys.modules.get("sernn.generative.vecmath")  # which routine computed the GNM powers
+    if powers is not None:
+        out["gnm_powers"] = powers.DESCRIPTION
     return out
 
 

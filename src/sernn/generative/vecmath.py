@@ -37,21 +37,22 @@ _ROUTINES = ("__svml_pow8_ha", "__svml_exp8_ha")
 def _addresses() -> tuple[int, int, str]:
     """(pow8 address, exp8 address, description); (0, 0, why) where the scalar path is taken."""
     if os.environ.get("SERNN_SCALAR_POW", "") not in ("", "0"):
-        return 0, 0, "libm scalar pow/exp (SERNN_SCALAR_POW set)"
+        return 0, 0, "libm-scalar(SERNN_SCALAR_POW)"
     try:
         from numpy._core import _multiarray_umath as umath
 
         if not umath.__cpu_features__.get("AVX512F", False):
-            return 0, 0, "libm scalar pow/exp (no AVX-512F on this CPU)"
+            return 0, 0, "libm-scalar(no-AVX-512F)"
         lib = ctypes.CDLL(umath.__file__)
         found = [ctypes.cast(getattr(lib, name), ctypes.c_void_p).value for name in _ROUTINES]
     except (ImportError, AttributeError, OSError) as exc:
-        return 0, 0, f"libm scalar pow/exp (numpy's SVML not found: {exc})"
-    return found[0], found[1], f"numpy's SVML {'/'.join(_ROUTINES)} (AVX-512)"
+        return 0, 0, f"libm-scalar(numpy-SVML-not-found:{type(exc).__name__})"
+    return found[0], found[1], f"numpy-SVML({','.join(_ROUTINES)})"
 
 
 POW8, EXP8, DESCRIPTION = _addresses()
-"""Addresses of the 8-wide power and exponential (0 when absent) and which path the kernels take."""
+"""Addresses of the 8-wide power and exponential (0 when absent), and which path the kernels take
+(one token, for the logs' package list: ``numpy-SVML(...)`` or ``libm-scalar(why)``)."""
 
 
 @intrinsic
