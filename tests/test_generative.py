@@ -245,6 +245,12 @@ def test_energy_equals_scipy_ks_of_bctpy_measures(rule):
         gnm.energy(stats, np.array([[0, 1], [2, 2]]))
     with pytest.raises(ValueError, match=r"outside \[0, 100\)"):
         gnm.energy(stats, np.array([[0, 100]]))
+    with pytest.raises(ValueError, match="no edges"):
+        gnm.energy(stats, np.zeros((0, 2), dtype=np.int64))
+    # int64 edge lists take one compiled call; other integer types the general path: same numbers
+    assert gnm.energy(stats, edges.astype(np.int32)) == gnm.energy(stats, edges) == E
+    with pytest.raises(ValueError, match="repeated edge"):
+        gnm.energy(stats, np.array([[0, 1], [1, 0]], dtype=np.int32))
 
 
 # ---------------------------------------------------------------------------------------------
