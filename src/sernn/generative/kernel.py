@@ -13,9 +13,16 @@ deterministic; either grouping matches one cumulative sum except within rounding
 - :func:`_grow_rows` (clu-*, deg-* rewrite every pair of the changed nodes): weights lane-major,
   pair p in row p % 64 and column p // 64 of a (64, nbp) matrix, so that all block sums are one
   pass that LLVM vectorises across blocks; blocks are grouped by 8 into superblocks, and a draw
-  walks the superblock sums, 8 block sums, then up to 64 lanes. clu-min and clu-max need one power
-  per changed node (K is c_i + eps or c_j + eps); clu-avg, clu-diff and clu-prod one power per
-  changed node and group of equal clustering, the nodes kept sorted by clustering between edges.
+  walks the superblock sums, 8 block sums, then up to 64 lanes. A changed node's row of weights is
+  computed into a contiguous buffer and then scattered to its lane-major positions
+  (:func:`_row_locations`). clu-min and clu-max need one power per changed node (K is c_i + eps or
+  c_j + eps); clu-avg, clu-diff and clu-prod one power per changed node and node with the vector
+  routines, or, with libm's scalar ones, one per changed node and group of equal clustering (the
+  nodes kept sorted by clustering between edges).
+
+Powers go through :mod:`.vecmath`: eight at a time by numpy's SVML where the CPU has AVX-512,
+else libm's scalar pow and exp (within 1 ulp of each other; the numbers of one machine and path are
+bit-identical run to run).
 """
 
 from __future__ import annotations
@@ -107,22 +114,6 @@ def _pairs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return iu, ju, pidx
 
 
-@functools.lru_cache(maxsize=8)
-def _row_locations(n: int) -> np.ndarray:
-    """(n, n) int32: the position of pair (i, j) in the lane-major weights of :func:`_layout`
-    (row p % 64, column p // 64 of the (64, nbp) matrix, flattened), symmetric; 0 on the diagonal,
-    which the kernels never write. Read-only, cached per n."""
-    iu, ju, _ = _pairs(n)
-    nbp = _layout(n)
-    p = np.arange(iu.size)
-    loc = (p % _LANES) * nbp + p // _LANES
-    locs = np.zeros((n, n), dtype=np.int32)
-    locs[iu, ju] = loc
-    locs[ju, iu] = loc
-    locs.flags.writeable = False
-    return locs
-
-
 def _distance_factor(dpairs: np.ndarray, eta: float, kind: int) -> np.ndarray:
     """Fd per pair: D^eta (powerlaw) or exp(eta D) (exponential). dpairs: (P,) > 0."""
     if kind == 0:
@@ -193,6 +184,22 @@ def _layout(n: int) -> int:
 def _loc(p, nbp):
     """Flat position of pair p in the lane-major weight matrix (see :func:`_layout`)."""
     return (p % _LANES) * nbp + p // _LANES
+
+
+@functools.lru_cache(maxsize=8)
+def _row_locations(n: int) -> np.ndarray:
+    """(n, n) int32: the position of pair (i, j) in the lane-major weights of :func:`_layout`
+    (row p % 64, column p // 64 of the (64, nbp) matrix, flattened), symmetric; 0 on the diagonal,
+    which the kernels never write. Read-only, cached per n."""
+    iu, ju, _ = _pairs(n)
+    nbp = _layout(n)
+    p = np.arange(iu.size)
+    loc = (p % _LANES) * nbp + p // _LANES
+    locs = np.zeros((n, n), dtype=np.int32)
+    locs[iu, ju] = loc
+    locs[ju, iu] = loc
+    locs.flags.writeable = False
+    return locs
 
 
 # ---------------------------------------------------------------------------------------------
