@@ -143,3 +143,19 @@ def test_environment_variable_selects_the_scalar_path():
 def test_package_list_names_the_power_routine():
     assert storage.package_versions()["gnm_powers"] == vecmath.DESCRIPTION
     assert vecmath.DESCRIPTION.startswith("numpy-SVML(" if VECTOR else "libm-scalar(")
+
+
+def test_numba_target_without_avx512_takes_the_scalar_path(tmp_path):
+    """A portable numba target (NUMBA_CPU_NAME=generic) passes 8 doubles differently: never SVML."""
+    env = dict(os.environ, NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=str(tmp_path))
+    env.pop("SERNN_SCALAR_POW", None)
+    code = "from sernn.generative import vecmath; print(vecmath.POW8, vecmath.DESCRIPTION)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "libm-scalar(numba-target-without-AVX-512F)"]
+
+
+@needs_vector
+def test_self_test_rejects_a_wrong_routine(monkeypatch):
+    assert vecmath._self_test()
+    monkeypatch.setattr(vecmath, "POW8", vecmath.EXP8)  # exp8 where pow8 belongs
+    assert not vecmath._self_test()

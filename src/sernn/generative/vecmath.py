@@ -11,8 +11,10 @@ Accuracy: the ``_ha`` routines are within 1 ulp of the exact power, as is libm's
 in the last bit, so weights differ from the scalar path by at most about 2e-16 relative, and a
 drawn edge can change only where U * sum(w) lies within that of a pair boundary (the numpy port in
 ``tests/gnm_reference.py`` computes its powers with ``np.power``, so on AVX-512 machines it uses
-the same routine). Results are bit-identical run to run on one machine; machines without AVX-512,
-or with ``SERNN_SCALAR_POW=1`` in the environment, take the scalar path.
+the same routine). Results are bit-identical run to run on one machine. The scalar path is taken
+on CPUs without AVX-512, where numba compiles for a target without it (``NUMBA_CPU_NAME``), with
+``SERNN_SCALAR_POW=1`` in the environment, and when the self-test at import (a few values against
+``math.pow`` / ``math.exp``, through compiled code as the kernels call them) is off by over 1 ulp.
 
 No new dependency: the routines are numpy's. The addresses are runtime arguments of the kernels
 (0 = scalar), never symbols in the compiled code, so numba's disk cache stays valid either way.
@@ -34,6 +36,20 @@ WIDTH = 8  # values per call of a vector routine
 _ROUTINES = ("__svml_pow8_ha", "__svml_exp8_ha")
 
 
+def _numba_targets_avx512() -> bool:
+    """Whether numba compiles for a CPU with AVX-512F (the routines take and return their 8 values
+    in zmm registers, which the compiled caller uses only then). NUMBA_CPU_NAME / NUMBA_CPU_FEATURES
+    (portable caches) may choose a lesser target than the host's."""
+    import llvmlite.binding as llvm
+    from numba.core import config
+
+    if config.CPU_FEATURES is not None:
+        return "+avx512f" in config.CPU_FEATURES.split(",")
+    if config.CPU_NAME not in (None, "host"):
+        return False
+    return "+avx512f" in llvm.get_host_cpu_features().flatten().split(",")
+
+
 def _addresses() -> tuple[int, int, str]:
     """(pow8 address, exp8 address, description); (0, 0, why) where the scalar path is taken."""
     if os.environ.get("SERNN_SCALAR_POW", "") not in ("", "0"):
@@ -43,6 +59,8 @@ def _addresses() -> tuple[int, int, str]:
 
         if not umath.__cpu_features__.get("AVX512F", False):
             return 0, 0, "libm-scalar(no-AVX-512F)"
+        if not _numba_targets_avx512():
+            return 0, 0, "libm-scalar(numba-target-without-AVX-512F)"
         lib = ctypes.CDLL(umath.__file__)
         found = [ctypes.cast(getattr(lib, name), ctypes.c_void_p).value for name in _ROUTINES]
     except (ImportError, AttributeError, OSError) as exc:
@@ -107,3 +125,34 @@ def powers(K, count, gamma, kind, out, pow8, exp8):
         K[i] = 0.0
     for i in range(0, stop, WIDTH):
         _call8(exp8, K, i, 0.0, out)
+
+
+@numba.njit(cache=True)
+def _probe(K, gamma, kind, pow8, exp8):
+    buf = np.empty(K.shape[0] + WIDTH)
+    buf[: K.shape[0]] = K
+    out = np.zeros(K.shape[0] + WIDTH)
+    powers(buf, K.shape[0], gamma, kind, out, pow8, exp8)
+    return out[: K.shape[0]]
+
+
+def _self_test() -> bool:
+    """The vector routines, called from compiled code as the kernels call them, within 1 ulp of
+    Python's math.pow and math.exp on a few values (a guard against a calling-convention mismatch)."""
+    import math
+
+    K = np.array([1e-5, 0.013, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.7, 10.0, 123.0])
+    for kind, gamma, exact in (
+        (0, 1.7, [math.pow(k, 1.7) for k in K]),
+        (0, -3.2, [math.pow(k, -3.2) for k in K]),
+        (1, -0.6, [math.exp(-0.6 * k) for k in K]),
+    ):
+        got = _probe(K, gamma, kind, POW8, EXP8)
+        ulps = np.abs(got.view(np.int64) - np.array(exact).view(np.int64))
+        if not ulps.max() <= 1:
+            return False
+    return True
+
+
+if POW8 and not _self_test():
+    POW8, EXP8, DESCRIPTION = 0, 0, "libm-scalar(SVML-self-test-failed)"
