@@ -159,3 +159,17 @@ def test_self_test_rejects_a_wrong_routine(monkeypatch):
     assert vecmath._self_test()
     monkeypatch.setattr(vecmath, "POW8", vecmath.EXP8)  # exp8 where pow8 belongs
     assert not vecmath._self_test()
+
+
+@needs_vector
+def test_special_values_as_the_scalar_path():
+    """K = 0 (epsilon = 0 allows it), huge and tiny results: as libm's pow and exp give them."""
+    K = np.array([0.0, 0.0, 1e-300, 1e300, 1.0, 7.5, 1e-320])
+    for gamma in (-1.5, 0.0, 2.5, -7.0, 7.0):
+        for kind in (0, 1):
+            vec = _powers(K, K.size, gamma, kind, vecmath.POW8, vecmath.EXP8)[: K.size]
+            sca = _powers(K, K.size, gamma, kind, 0, 0)[: K.size]
+            same_class = (np.isinf(vec) == np.isinf(sca)) & ((vec == 0) == (sca == 0))
+            assert same_class.all(), (gamma, kind, vec, sca)
+            fin = np.isfinite(sca) & (sca > 2.3e-308)  # normal numbers: within 1 ulp
+            assert _ulps(vec[fin], sca[fin]).max(initial=0) <= 2, (gamma, kind)
