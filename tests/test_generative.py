@@ -154,6 +154,14 @@ def test_seed_adjacency_is_kept_and_extended():
         np.testing.assert_allclose(tr["K"][0], ref.full_K(rule, A)[iu, ju], rtol=0, atol=1e-12)
 
 
+def _edited(D, ij, value, symmetric=True):
+    D = D.copy()
+    D[ij] = value
+    if symmetric:
+        D[ij[::-1]] = value
+    return D
+
+
 def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="unknown GNM rule 'spatial'"):
         gnm.simulate(GRID, 10, "spatial", -1.0)
@@ -161,6 +169,24 @@ def test_bad_inputs_raise_clear_errors():
     D0[3, 4] = D0[4, 3] = 0.0
     with pytest.raises(ValueError, match=r"distance\[3, 4\]=0.0"):
         gnm.simulate(D0, 10, "sptl", -1.0)
+    for bad, message in (
+        (np.full((3, 4), 1.0), r"square \(n, n\) matrix, got shape \(3, 4\)"),
+        (np.ones((1, 1)), "at least 2 nodes"),
+        (_edited(GRID, (7, 2), np.nan), r"finite; distance\[2, 7\]=nan"),
+        (
+            _edited(GRID, (5, 9), 9.5, symmetric=False),
+            r"symmetric; distance\[5, 9\]=9.5 but distance\[9, 5\]",
+        ),
+        (_edited(GRID, (8, 1), -2.0), r"> 0 off the diagonal .*distance\[1, 8\]=-2.0"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            gnm.simulate(bad, 10, "sptl", -1.0)
+        with pytest.raises(ValueError, match=message):
+            gnm.target_statistics(np.zeros(bad.shape, np.uint8), bad)
+    np.testing.assert_array_equal(  # a Fortran-ordered or integer matrix is taken as its float64 values
+        gnm.simulate(np.asfortranarray(GRID), 40, "sptl", -1.0, seed=2),
+        gnm.simulate(GRID, 40, "sptl", -1.0, seed=2),
+    )
     with pytest.raises(ValueError, match="m .* must lie in"):
         gnm.simulate(GRID, 5000, "sptl", -1.0)
     with pytest.raises(ValueError, match="modelvar"):

@@ -79,24 +79,60 @@ def _modelvar_codes(modelvar) -> tuple[int, int]:
 
 
 def _check_distance(distance: np.ndarray) -> np.ndarray:
-    """(n, n) finite, symmetric, strictly positive off the diagonal (D^eta must stay finite)."""
-    D = _graphs.validate_square(distance, "distance")
+    """(n, n) finite, symmetric, strictly positive off the diagonal (D^eta must stay finite).
+    Returns it as float64; the checks run in one compiled pass (:func:`_distance_problem`)."""
+    D = np.asarray(distance)
+    if D.ndim != 2 or D.shape[0] != D.shape[1]:
+        raise ValueError(f"distance must be a square (n, n) matrix, got shape {D.shape}")
+    D = np.ascontiguousarray(D, dtype=np.float64)
     n = D.shape[0]
     if n < 2:
         raise ValueError(f"distance must have at least 2 nodes, got shape {D.shape}")
-    if not np.array_equal(D, D.T):
-        i, j = np.argwhere(D != D.T)[0]
+    kind, i, j = _distance_problem(D)
+    if kind == 1:
+        raise ValueError(f"distance must be finite; distance[{i}, {j}]={D[i, j]}")
+    if kind == 2:
         raise ValueError(
             f"distance must be symmetric; distance[{i}, {j}]={D[i, j]} but distance[{j}, {i}]={D[j, i]}"
         )
-    off = ~np.eye(n, dtype=bool)
-    bad = off & (D <= 0)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
+    if kind == 3:
         raise ValueError(
             f"distance must be > 0 off the diagonal (D^eta would be inf or 0); distance[{i}, {j}]={D[i, j]}"
         )
     return D
+
+
+@numba.njit(cache=True)
+def _distance_problem(D):
+    """The first bad entry (row-major) of a square float64 matrix, checks in this order: (1, i, j)
+    not finite, (2, i, j) D[i, j] != D[j, i], (3, i, j) not > 0 off the diagonal; (0, 0, 0) if none."""
+    n = D.shape[0]
+    for i in range(n):
+        for j in range(n):
+            if not np.isfinite(D[i, j]):
+                return 1, i, j
+    for i in range(n):
+        for j in range(n):
+            if D[i, j] != D[j, i]:
+                return 2, i, j
+    for i in range(n):
+        for j in range(n):
+            if i != j and not D[i, j] > 0.0:
+                return 3, i, j
+    return 0, 0, 0
+
+
+@numba.njit(cache=True)
+def _pair_values(D):
+    """D at every candidate pair in column-major order (:func:`_pairs`): (P,) float64."""
+    n = D.shape[0]
+    out = np.empty(n * (n - 1) // 2)
+    p = 0
+    for j in range(1, n):
+        for i in range(j):
+            out[p] = D[i, j]
+            p += 1
+    return out
 
 
 @functools.lru_cache(maxsize=8)
@@ -879,7 +915,7 @@ def _prepare(distance, m, rule, eta, gamma, seed, uniforms, modelvar, epsilon, s
             raise ValueError("uniforms must lie in [0, 1)")
     iu, ju, pidx = _pairs(n)
     nbp = _layout(n)
-    fd = _distance_factor(np.ascontiguousarray(D[iu, ju]), eta, kd)
+    fd = _distance_factor(_pair_values(D), eta, kd)
     if S is None:
         Kp = np.full(P, float(epsilon))
         c = np.zeros(n)
