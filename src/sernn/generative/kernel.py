@@ -533,6 +533,26 @@ def _degree_update(
 
 
 @numba.njit(cache=True, inline="always")
+def _clustering_state(c, gamma, kind, eps, pow8, exp8):
+    """The clu-* rules' state besides c: S (n + 2,) changed nodes; order (n,) the nodes sorted by
+    clustering, uval (n,) its distinct values and gid (n,) each node's group (scalar path); gv
+    (n + 8,) the power of c_j + eps per node (clu-min, clu-max; per group on the scalar path of
+    clu-avg/diff/prod); Kb, pb (n + 8,) scratch of :func:`vecmath.powers`."""
+    n = c.shape[0]
+    S = np.empty(n + 2, dtype=np.int64)
+    order = np.argsort(c)
+    uval = np.empty(n)
+    gid = np.empty(n, dtype=np.int64)
+    gv = np.empty(n + _vecmath.WIDTH)
+    Kb = np.empty(n + _vecmath.WIDTH)
+    pb = np.empty(n + _vecmath.WIDTH)
+    for j in range(n):
+        Kb[j] = c[j] + eps
+    _powers(Kb, n, gamma, kind, gv, pow8, exp8)
+    return S, order, uval, gid, gv, Kb, pb
+
+
+@numba.njit(cache=True, inline="always")
 def _initial_weights(n, rule, fd, Kp, gamma, kind, seed_edges, iu, ju, pidx, nbp, buf, pow8, exp8):
     """Weights w1 (64 nbp,) in the lane-major layout (:func:`_loc`): Fd Fk per pair, 0 on the seed
     edges and the padding; and the distance factors fdr (n, n) by row, for the row updates."""
@@ -596,16 +616,7 @@ def _grow_rows(
     bs = np.zeros(nbp)
     sb = np.zeros(nbp // _GROUP)
     _sum_all(wv, bs, sb)
-    S = np.empty(n + 2, dtype=np.int64)
-    order = np.argsort(c)  # clu-*: nodes sorted by clustering, distinct values, groups, powers
-    uval = np.empty(n)
-    gid = np.empty(n, dtype=np.int64)
-    gv = np.empty(n + _vecmath.WIDTH)
-    Kb = np.empty(n + _vecmath.WIDTH)  # scratch of vecmath.powers
-    pb = np.empty(n + _vecmath.WIDTH)
-    for j in range(n):  # clu-min, clu-max: the power of c_j + eps per node
-        Kb[j] = c[j] + eps
-    _powers(Kb, n, gamma, kind, gv, pow8, exp8)
+    S, order, uval, gid, gv, Kb, pb = _clustering_state(c, gamma, kind, eps, pow8, exp8)
     table = np.full((n, n) if rule >= 8 else (1, 1), np.nan)  # deg-*: K^gamma memo by (k_i, k_j)
     ntrace = trace_K.shape[0]
     keep = ntrace > 0
