@@ -147,6 +147,28 @@ def test_each_env_has_what_its_rule_used(tiny_run):
     } <= checked
 
 
+@pytest.mark.slow
+def test_generative_files_name_the_power_routine(tiny_run):
+    """The GNM files record, like the fit job's log, which routine computed the powers."""
+    import json
+
+    import h5py
+
+    files = sorted((tiny_run / "results" / "generative").rglob("*.h5"))
+    assert files
+    logs = sorted((tiny_run / "results" / "logs" / "fit_generative").rglob("*.log"))
+    logged = {
+        ln.split("gnm_powers==")[1].split()[0]
+        for log in logs
+        for ln in log.read_text().splitlines()
+        if "gnm_powers==" in ln
+    }
+    for path in files:
+        with h5py.File(path, "r") as f:
+            versions = json.loads(f.attrs["versions"])
+        assert versions["gnm_powers"] in logged, (path, versions.get("gnm_powers"), logged)
+
+
 def test_lint_has_no_findings():
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "--lint"], cwd=REPO, capture_output=True, text=True, timeout=300
