@@ -831,7 +831,7 @@ def _grow_pairs(
 ):
     """:func:`_grow_rows` for sptl, neighbors and matching, which change few pairs per edge: weights
     in pair order, sums over blocks of 64 consecutive pairs, only the changed blocks re-summed
-    (nbp is unused). Releases the GIL.
+    (nbp and locs are unused). Releases the GIL.
 
     fd: (P,) distance factor; Kp: (P,) initial K + eps per pair (overwritten); c: (n,) initial
     clustering (clu-* rules; overwritten). edges: (m, 2) int64 output, seed first. trace_K, trace_w:
