@@ -4,8 +4,8 @@ AVX-512 CPUs), called from compiled code through their addresses, with libm's sc
 ``exp`` as the fallback.
 
 Why: the clu-* rules need a power K^gamma per changed node and group of equal clustering after
-every added edge, and libm's scalar pow is most of their time (about 12 ns per call against
-1.7 ns per value for the 8-wide routine, measured on an AVX-512 machine, ``benchmarks/generative.py``).
+every added edge, and libm's scalar pow is most of their time (12.5 ns per call against 1.7 ns per
+value for the 8-wide routine, measured alone on an AVX-512 machine; benchmarks/README.md).
 
 Accuracy: the ``_ha`` routines are within 1 ulp of the exact power, as is libm's; the two can differ
 in the last bit, so weights differ from the scalar path by at most about 2e-16 relative, and a
