@@ -57,8 +57,9 @@ def _addresses() -> tuple[int, int, str]:
     try:
         from numpy._core import _multiarray_umath as umath
 
-        if not umath.__cpu_features__.get("AVX512F", False):
-            return 0, 0, "libm-scalar(no-AVX-512F)"
+        # numpy itself calls these routines only on AVX512_SKX CPUs (F, CD, BW, DQ, VL)
+        if not umath.__cpu_features__.get("AVX512_SKX", False):
+            return 0, 0, "libm-scalar(no-AVX-512)"
         if not _numba_targets_avx512():
             return 0, 0, "libm-scalar(numba-target-without-AVX-512F)"
         lib = ctypes.CDLL(umath.__file__)
