@@ -132,9 +132,9 @@ def _edge_list_problem(n, ei, ej):
 
 @numba.njit(cache=True, nogil=True)
 def _edge_list_energy(n, edges, D, t_deg, t_clu, t_bet, t_len, tol):
-    """:func:`_energy_kernel` of an (m, 2) int64 edge list, checked as :func:`_as_edges` checks it,
-    in one compiled call (the public :func:`energy`'s common case). Returns (problem, E, KS x 4):
-    problem is :func:`_edge_list_problem`'s code, or 4 for an empty list; the values are 0 then."""
+    """:func:`_energy_kernel` of an (m, 2) int64 edge list (:func:`_edge_array`), the list checked in
+    the same compiled call. Returns (problem, E, KS x 4): problem is :func:`_edge_list_problem`'s
+    code, or 4 for an empty list (the values are 0 then); see :func:`_edge_error`."""
     m = edges.shape[0]
     ei = np.empty(m, dtype=np.int64)
     ej = np.empty(m, dtype=np.int64)
@@ -150,26 +150,38 @@ def _edge_list_energy(n, edges, D, t_deg, t_clu, t_bet, t_len, tol):
     return 0, E, k0, k1, k2, k3
 
 
-_EDGE_PROBLEMS = ("indices outside [0, {n})", "a self-loop", "a repeated edge")
+def _edge_error(name: str, problem: int, n: int) -> ValueError:
+    """The error for a problem code of :func:`_edge_list_problem` (1-3) or :func:`_edge_list_energy` (4)."""
+    if problem == 4:
+        return ValueError(f"{name} network has no edges; GNM energy needs at least one")
+    what = ("indices outside [0, {n})", "a self-loop", "a repeated edge")[problem - 1]
+    return ValueError(f"{name}: the edge list has {what.format(n=n)}")
 
 
-def _as_edges(network: np.ndarray, n: int, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """(n, n) adjacency or (m, 2) edge list -> the two endpoint columns (m,) int64, checked."""
+def _edge_array(network: np.ndarray, n: int, name: str) -> np.ndarray:
+    """(n, n) adjacency (validated) or (m, 2) integer edge list -> (m, 2) int64 edges. An edge
+    list's indices, self-loops and repeats are checked by the compiled callers
+    (:func:`_edge_list_problem`)."""
     net = np.asarray(network)
     if net.shape == (n, n):
         A = _graphs.validate_adjacency(net, name)
-        i, j = np.nonzero(np.triu(A, 1))
-        return i.astype(np.int64), j.astype(np.int64)
+        return np.argwhere(np.triu(A, 1)).astype(np.int64)
     if net.ndim == 2 and net.shape[1] == 2 and net.dtype.kind in "iu":
-        ei = np.ascontiguousarray(net[:, 0], dtype=np.int64)
-        ej = np.ascontiguousarray(net[:, 1], dtype=np.int64)
-        problem = _edge_list_problem(n, ei, ej)
-        if problem:
-            raise ValueError(f"{name}: the edge list has {_EDGE_PROBLEMS[problem - 1].format(n=n)}")
-        return ei, ej
+        return np.ascontiguousarray(net, dtype=np.int64)
     raise ValueError(
         f"{name} must be an ({n}, {n}) adjacency or an (m, 2) integer edge list, got shape {net.shape}"
     )
+
+
+def _as_edges(network: np.ndarray, n: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_edge_array` as its two endpoint columns (m,) int64, checked."""
+    edges = _edge_array(network, n, name)
+    ei = np.ascontiguousarray(edges[:, 0])
+    ej = np.ascontiguousarray(edges[:, 1])
+    problem = _edge_list_problem(n, ei, ej)
+    if problem:
+        raise _edge_error(name, problem, n)
+    return ei, ej
 
 
 def network_statistics(network: np.ndarray, distance: np.ndarray) -> dict[str, np.ndarray]:
@@ -229,29 +241,9 @@ def energy(target, simulated: np.ndarray, distance: np.ndarray | None = None) ->
         target = target_statistics(target, distance)
     D = target["distance"]
     n = D.shape[0]
-    if isinstance(simulated, np.ndarray) and simulated.dtype == np.int64 and simulated.shape[1:] == (2,):
-        out = _edge_list_energy(
-            n,
-            simulated,
-            D,
-            target["degree"],
-            target["clustering"],
-            target["betweenness"],
-            target["edge_length"],
-            _KS_TIE,
-        )
-        if out[0] == 4:
-            raise ValueError("simulated network has no edges; GNM energy needs at least one")
-        if out[0]:
-            raise ValueError(f"simulated: the edge list has {_EDGE_PROBLEMS[out[0] - 1].format(n=n)}")
-        return tuple(float(v) for v in out[1:])
-    ei, ej = _as_edges(simulated, n, "simulated")
-    if ei.shape[0] == 0:
-        raise ValueError("simulated network has no edges; GNM energy needs at least one")
-    out = _energy_kernel(
+    out = _edge_list_energy(
         n,
-        ei,
-        ej,
+        _edge_array(simulated, n, "simulated"),
         D,
         target["degree"],
         target["clustering"],
@@ -259,4 +251,6 @@ def energy(target, simulated: np.ndarray, distance: np.ndarray | None = None) ->
         target["edge_length"],
         _KS_TIE,
     )
-    return tuple(float(v) for v in out)
+    if out[0]:
+        raise _edge_error("simulated", out[0], n)
+    return tuple(float(v) for v in out[1:])

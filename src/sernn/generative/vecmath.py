@@ -104,37 +104,30 @@ def powers(K, count, gamma, kind, out, pow8, exp8):
     K, out: (>= count rounded up to 8,) float64 buffers; K's padding is overwritten. pow8, exp8:
     :data:`POW8`, :data:`EXP8`, or 0 for libm's scalar routines. The same bits for the same inputs
     and path; the two paths agree within 1 ulp."""
-    if kind == 0:
-        if pow8 == 0:
-            for i in range(count):
-                out[i] = K[i] ** gamma
-            return
-        stop = -(-count // WIDTH) * WIDTH
-        for i in range(count, stop):
-            K[i] = 1.0
-        for i in range(0, stop, WIDTH):
-            _call8(pow8, K, i, gamma, out)
-        return
-    if exp8 == 0:
+    fn = pow8 if kind == 0 else exp8
+    if fn == 0:
         for i in range(count):
-            out[i] = np.exp(gamma * K[i])
+            out[i] = K[i] ** gamma if kind == 0 else np.exp(gamma * K[i])
         return
+    if kind == 1:
+        for i in range(count):
+            K[i] = gamma * K[i]
     stop = -(-count // WIDTH) * WIDTH
-    for i in range(count):
-        K[i] = gamma * K[i]
     for i in range(count, stop):
-        K[i] = 0.0
+        K[i] = 1.0  # padding: any finite value
     for i in range(0, stop, WIDTH):
-        _call8(exp8, K, i, 0.0, out)
+        _call8(fn, K, i, gamma, out)
 
 
 @numba.njit(cache=True)
 def _probe(K, gamma, kind, pow8, exp8):
+    """:func:`powers` of the values K (count,) as the kernels call it: (count + 8,) with the results
+    first and -1 wherever the routine wrote nothing (for the self-test and the tests)."""
     buf = np.empty(K.shape[0] + WIDTH)
     buf[: K.shape[0]] = K
-    out = np.zeros(K.shape[0] + WIDTH)
+    out = np.full(K.shape[0] + WIDTH, -1.0)
     powers(buf, K.shape[0], gamma, kind, out, pow8, exp8)
-    return out[: K.shape[0]]
+    return out
 
 
 def _self_test() -> bool:
@@ -148,7 +141,7 @@ def _self_test() -> bool:
         (0, -3.2, [math.pow(k, -3.2) for k in K]),
         (1, -0.6, [math.exp(-0.6 * k) for k in K]),
     ):
-        got = _probe(K, gamma, kind, POW8, EXP8)
+        got = _probe(K, gamma, kind, POW8, EXP8)[: K.size]
         ulps = np.abs(got.view(np.int64) - np.array(exact).view(np.int64))
         if not ulps.max() <= 1:
             return False
